@@ -1,0 +1,184 @@
+// ddl.cpp — builders for generated SQL text (see ddl.hpp).
+#include "ddl.hpp"
+
+#include "error.hpp"
+#include "identifiers.hpp"
+
+namespace softdelete::core {
+
+namespace {
+
+std::string JoinQuoted(const std::vector<std::string> &names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += QuoteIdent(names[i]);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string Qualified(const QualifiedRelation &rel) { return QualifiedName(rel.schema, rel.name); }
+
+std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRelation &table,
+                               const std::vector<std::string> &columns,
+                               const std::string &column) {
+    if (columns.empty()) throw Error("XX000", "table has no columns");
+    return "CREATE VIEW " + Qualified(view) + " WITH (security_invoker = true) AS SELECT " +
+           JoinQuoted(columns) + " FROM " + Qualified(table) + " WHERE " + QuoteIdent(column) +
+           " IS NULL";
+}
+
+std::string RewriteIndexDefinition(const std::string &indexdef, const std::string &quoted_old_name,
+                                   const std::string &old_predicate,
+                                   const std::string &new_name,
+                                   const std::string &new_predicate) {
+    static const std::string kUnique = "CREATE UNIQUE INDEX ";
+    const std::string name_prefix = kUnique + quoted_old_name + " ON ";
+    if (indexdef.compare(0, name_prefix.size(), name_prefix) != 0) {
+        throw Error("XX000", "unexpected index definition: " + indexdef);
+    }
+    std::string rest = indexdef.substr(name_prefix.size());
+    static const std::string kOnly = "ONLY ";
+    if (rest.compare(0, kOnly.size(), kOnly) == 0) rest.erase(0, kOnly.size());
+
+    if (!old_predicate.empty()) {
+        const std::string suffix = " WHERE " + old_predicate;
+        if (rest.size() < suffix.size() ||
+            rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) {
+            throw Error("XX000", "index definition does not end with its predicate: " + indexdef);
+        }
+        rest.erase(rest.size() - suffix.size());
+    }
+    std::string out = kUnique + QuoteIdent(new_name) + " ON " + rest;
+    if (!new_predicate.empty()) out += " WHERE " + new_predicate;
+    return out;
+}
+
+std::string ActivePredicate(const std::string &column, const std::string &original_predicate) {
+    std::string own = "(" + QuoteIdent(column) + " IS NULL)";
+    if (original_predicate.empty()) return own;
+    return "(" + own + " AND (" + original_predicate + "))";
+}
+
+std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const std::string &name,
+                                        const std::vector<std::string> &keys,
+                                        const std::vector<std::string> &include,
+                                        bool nulls_not_distinct) {
+    if (keys.empty()) throw Error("XX000", "unique constraint without key columns");
+    std::string out = "ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " + QuoteIdent(name) +
+                      " UNIQUE ";
+    if (nulls_not_distinct) out += "NULLS NOT DISTINCT ";
+    out += "(" + JoinQuoted(keys) + ")";
+    if (!include.empty()) out += " INCLUDE (" + JoinQuoted(include) + ")";
+    return out;
+}
+
+std::string BuildDeletedIndexSql(const std::string &name, const QualifiedRelation &table,
+                                 const std::string &column) {
+    const std::string col = QuoteIdent(column);
+    return "CREATE INDEX " + QuoteIdent(name) + " ON " + Qualified(table) + " USING btree (" + col + ") WHERE " + col +
+           " IS NOT NULL";
+}
+
+std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone,
+                                int param) {
+    const std::string now = without_time_zone
+                                ? "(pg_catalog.now() AT TIME ZONE 'UTC')"
+                                : std::string("pg_catalog.now()");
+    return QuoteIdent(column) + " OPERATOR(\"pg_catalog\".<) (" + now +
+           " OPERATOR(\"pg_catalog\".-) $" + std::to_string(param) + ")";
+}
+
+std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::string &column,
+                          bool without_time_zone) {
+    const std::string col = QuoteIdent(column);
+    const std::string oldest = without_time_zone ? "(pg_catalog.min(" + col + ") AT TIME ZONE 'UTC')"
+                                                 : "pg_catalog.min(" + col + ")";
+    return "SELECT pg_catalog.count(*), " + oldest +
+           ", CASE WHEN $1 IS NULL THEN NULL ELSE pg_catalog.count(*) FILTER (WHERE " +
+           DeletedBeforeCutoff(column, without_time_zone, 1) + ") END FROM " +
+           (only ? "ONLY " : "") + Qualified(table) + " WHERE " + col + " IS NOT NULL";
+}
+
+std::string BuildSoftDeleteByTidSql(const QualifiedRelation &table, const std::string &column,
+                                    bool audit) {
+    const std::string col = QuoteIdent(column);
+    std::string out = "UPDATE ONLY " + Qualified(table) + " SET " + col + " = $1";
+    int next = 2;
+    if (audit) {
+        out += ", \"deleted_by\" = $2, \"deleted_reason\" = $3";
+        next = 4;
+    }
+    out += " WHERE ctid OPERATOR(\"pg_catalog\".=) ANY ($" + std::to_string(next) + ") AND " +
+           col + " IS NULL";
+    return out;
+}
+
+std::string BuildDeleteByKeySql(const QualifiedRelation &table, const std::vector<KeyColumn> &key) {
+    if (key.empty()) throw Error("XX000", "empty row key");
+    std::string out = "DELETE FROM " + Qualified(table) + " WHERE ";
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const std::string col = QuoteIdent(key[i].name);
+        const std::string param = "$" + std::to_string(i + 1);
+        if (i > 0) out += " AND ";
+        if (key[i].nullable) {
+            out += "(" + col + " " + key[i].eq_operator + " " + param + " OR (" + col +
+                   " IS NULL AND " + param + " IS NULL))";
+        } else {
+            out += col + " " + key[i].eq_operator + " " + param;
+        }
+    }
+    return out;
+}
+
+std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation &relation,
+                          const std::string &grantee, bool grantable) {
+    static const char *const kPrivileges[] = {"SELECT", "INSERT", "UPDATE", "DELETE",
+                                              "TRUNCATE", "REFERENCES", "TRIGGER"};
+    bool known = false;
+    for (const char *p : kPrivileges) known = known || privilege == p;
+    if (!known) throw Error("XX000", "unexpected privilege: " + privilege);
+    std::string out = "GRANT " + privilege + " ON " + Qualified(relation) + " TO " +
+                      (grantee.empty() ? std::string("PUBLIC") : QuoteIdent(grantee));
+    if (grantable) out += " WITH GRANT OPTION";
+    return out;
+}
+
+std::string QuoteLiteral(const std::string &value) {
+    bool backslash = value.find('\\') != std::string::npos;
+    std::string out = backslash ? "E'" : "'";
+    for (char c : value) {
+        if (c == '\'' || (backslash && c == '\\')) out.push_back(c);
+        out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+}
+
+std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
+                                  const QualifiedRelation &relation, bool for_each_row,
+                                  const std::string &function,
+                                  const std::vector<std::string> &args) {
+    std::string out = "CREATE TRIGGER " + QuoteIdent(name) + " " + timing_and_events + " ON " +
+                      Qualified(relation) + " FOR EACH " + (for_each_row ? "ROW" : "STATEMENT") +
+                      " EXECUTE FUNCTION " + QualifiedName("softdelete", function) + "(";
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += QuoteLiteral(args[i]);
+    }
+    out += ")";
+    return out;
+}
+
+std::string QualifiedOperator(const std::string &schema, const std::string &op) {
+    return "OPERATOR(" + QuoteIdent(schema) + "." + op + ")";
+}
+
+}  // namespace softdelete::core
+
+// The pure core never sees PostgreSQL's headers.
+#ifdef POSTGRES_H
+#error "src/core must not include PostgreSQL headers"
+#endif

@@ -1,0 +1,96 @@
+// ddl.hpp — SQL text the extension generates, built from plain descriptions.
+//
+// Pure functions: the PostgreSQL shell reads the catalogs into the structs
+// below, calls these builders, and executes the text through SPI.  Every
+// identifier is quoted and every name schema-qualified; operators are written
+// as OPERATOR(schema.op) so a user's objects in public are never called.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace softdelete::core {
+
+struct QualifiedRelation {
+    std::string schema;
+    std::string name;
+};
+
+std::string Qualified(const QualifiedRelation &rel);
+
+// CREATE VIEW <view> WITH (security_invoker = true) AS
+//   SELECT <columns> FROM <table> WHERE <column> IS NULL
+std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRelation &table,
+                               const std::vector<std::string> &columns,
+                               const std::string &column);
+
+// Rewrites the text of pg_get_indexdef() for an index: gives it new_name,
+// turns "ON ONLY" (a partitioned parent) into "ON" so the index covers every
+// partition, and replaces its predicate (old_predicate: pg_get_expr of
+// indpred, empty if none) with new_predicate (empty: none).
+// quoted_old_name is the name as pg_get_indexdef printed it.
+std::string RewriteIndexDefinition(const std::string &indexdef, const std::string &quoted_old_name,
+                                   const std::string &old_predicate,
+                                   const std::string &new_name,
+                                   const std::string &new_predicate);
+
+// The predicate of the partial unique index that replaces a unique index:
+// (<column> IS NULL), AND-ed with the original predicate if any.
+std::string ActivePredicate(const std::string &column, const std::string &original_predicate);
+
+// ALTER TABLE <table> ADD CONSTRAINT <name> UNIQUE [NULLS NOT DISTINCT]
+//   (<keys>) [INCLUDE (<include>)]
+std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const std::string &name,
+                                        const std::vector<std::string> &keys,
+                                        const std::vector<std::string> &include,
+                                        bool nulls_not_distinct);
+
+// CREATE INDEX <name> ON <table> (<column>) WHERE <column> IS NOT NULL
+std::string BuildDeletedIndexSql(const std::string &name, const QualifiedRelation &table,
+                                 const std::string &column);
+
+// The condition "soft-deleted before now() - $<param>", for a timestamptz
+// column, or a timestamp column holding UTC.
+std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone,
+                                int param);
+
+// SELECT count(*), min(col) [as timestamptz], count(*) FILTER (due) or NULL
+//   FROM [ONLY] table WHERE col IS NOT NULL;  $1 is the retention (may be NULL)
+std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::string &column,
+                          bool without_time_zone);
+
+// The set-wise soft delete run when queued rows are flushed:
+// UPDATE ONLY <table> SET <column> = $1 [, deleted_by = $2, deleted_reason = $3]
+//  WHERE ctid = ANY ($n) AND <column> IS NULL
+std::string BuildSoftDeleteByTidSql(const QualifiedRelation &table, const std::string &column,
+                                    bool audit);
+
+// One column of a key that identifies a row of the table from a view row.
+struct KeyColumn {
+    std::string name;
+    std::string eq_operator;  // already qualified: OPERATOR("pg_catalog".=)
+    bool nullable = false;
+};
+
+// DELETE FROM <table> WHERE k1 = $1 AND ... (NULL-safe for nullable keys);
+// used by the active view's INSTEAD OF DELETE trigger.
+std::string BuildDeleteByKeySql(const QualifiedRelation &table, const std::vector<KeyColumn> &key);
+
+// GRANT <privilege> ON <relation> TO <grantee or PUBLIC> [WITH GRANT OPTION]
+std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation &relation,
+                          const std::string &grantee, bool grantable);
+
+// CREATE TRIGGER <name> <timing_and_events> ON <relation> FOR EACH <ROW|STATEMENT>
+//   EXECUTE FUNCTION "softdelete".<function>('<arg>', ...)
+std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
+                                  const QualifiedRelation &relation, bool for_each_row,
+                                  const std::string &function,
+                                  const std::vector<std::string> &args);
+
+// A SQL string literal; E'' form when it holds a backslash, like quote_literal.
+std::string QuoteLiteral(const std::string &value);
+
+// OPERATOR("schema".op)
+std::string QualifiedOperator(const std::string &schema, const std::string &op);
+
+}  // namespace softdelete::core

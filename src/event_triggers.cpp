@@ -1,0 +1,62 @@
+// event_triggers.cpp — keeps the catalog true across DDL.
+//
+//  softdelete.on_sql_drop()  sql_drop: forgets dropped tables, views and
+//                            indexes, so no dangling OID is ever dumped.
+extern "C" {
+#include "postgres.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/lsyscache.h"
+}
+
+#include "spi_util.hpp"
+
+namespace softdelete {
+
+namespace {
+
+bool CatalogPresent() {
+    Oid nsp = get_namespace_oid("softdelete", true);
+    return OidIsValid(nsp) && OidIsValid(get_relname_relid("tables", nsp)) &&
+           OidIsValid(get_relname_relid("unique_indexes", nsp));
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(softdelete_on_sql_drop);
+Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("softdelete.on_sql_drop must be called as an event trigger")));
+    if (!CatalogPresent()) PG_RETURN_VOID();
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int level = ForceSearchPath();
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    ExecSql(
+        "WITH dropped AS (SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects() "
+        "  WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND objsubid = 0), "
+        "gone_tables AS (DELETE FROM softdelete.tables t USING dropped d "
+        "  WHERE t.relation::oid = d.objid RETURNING t.relation), "
+        "gone_indexes AS (DELETE FROM softdelete.unique_indexes u USING dropped d "
+        "  WHERE u.index::oid = d.objid OR u.relation::oid = d.objid RETURNING u.index), "
+        "gone_views AS (UPDATE softdelete.tables t SET active_view = NULL FROM dropped d "
+        "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped) "
+        "  RETURNING t.relation) "
+        "UPDATE softdelete.tables t SET deleted_index = NULL FROM dropped d "
+        "  WHERE t.deleted_index::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
+    EndCatalogWrite(save_user, save_sec);
+    AtEOXact_GUC(true, level);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+}  // extern "C"
+
+}  // namespace softdelete

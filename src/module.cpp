@@ -1,0 +1,20 @@
+// module.cpp — PG_MODULE_MAGIC and _PG_init: settings, executor hooks,
+// transaction and cache callbacks.  Nothing else.
+extern "C" {
+#include "postgres.h"
+#include "fmgr.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+#include "delete_queue.hpp"
+#include "guc.hpp"
+#include "plan_cache.hpp"
+
+extern "C" void _PG_init(void) {
+    softdelete::DefineSettings();
+    softdelete::InitPlanCache();
+    softdelete::InitDeleteQueue();
+}

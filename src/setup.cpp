@@ -1,0 +1,804 @@
+// setup.cpp — softdelete.enable / disable / set_retention (see setup.hpp).
+//
+// Everything runs in the caller's transaction through SPI, with search_path
+// forced to pg_catalog, so either every object is created or none is.
+#include "setup.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/catalog.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+}
+
+#include <vector>
+
+#include "catalog.hpp"
+#include "core/ddl.hpp"
+#include "core/identifiers.hpp"
+#include "pg_boundary.hpp"
+#include "spi_util.hpp"
+
+namespace softdelete {
+
+namespace {
+
+const char *const kDeleteTrigger = "softdelete_delete";
+const char *const kUpdateTrigger = "softdelete_update";
+const char *const kTruncateTrigger = "softdelete_truncate";
+const char *const kViewTrigger = "softdelete_view_delete";
+
+char *QualifiedRelationName(Oid relid) {
+    char *schema;
+    char *name;
+    RelationNames(relid, &schema, &name);
+    return CoreString([&] { return core::QualifiedName(schema, name); });
+}
+
+const char *RelkindWord(char relkind) {
+    switch (relkind) {
+        case RELKIND_VIEW: return "a view";
+        case RELKIND_MATVIEW: return "a materialized view";
+        case RELKIND_SEQUENCE: return "a sequence";
+        case RELKIND_FOREIGN_TABLE: return "a foreign table";
+        case RELKIND_INDEX:
+        case RELKIND_PARTITIONED_INDEX: return "an index";
+        case RELKIND_COMPOSITE_TYPE: return "a composite type";
+        case RELKIND_TOASTVALUE: return "a TOAST table";
+        default: return "not a table";
+    }
+}
+
+// Locks and checks the table softdelete.enable/disable works on.  The lock is
+// kept; the relation is closed again, since ALTER TABLE refuses to run on a
+// table this backend holds open.
+void CheckTargetTable(Oid relid, LOCKMODE lock, const char *action, int depth) {
+    Relation rel = try_relation_open(relid, lock);
+    if (rel == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("relation with OID %u does not exist", relid)));
+    const char *name = RelationGetRelationName(rel);
+    if (IsCatalogRelation(rel) || IsSystemRelation(rel))
+        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                        errmsg("cannot %s \"%s\": it is a system catalog", action, name),
+                        errhint("Soft delete works on user tables only.")));
+    char kind = rel->rd_rel->relkind;
+    if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                        errmsg("cannot %s \"%s\": it is %s", action, name, RelkindWord(kind)),
+                        errhint("Soft delete works on regular and partitioned tables.")));
+    if (!pg_class_ownercheck(relid, GetUserId()))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                 errmsg("must be owner of table \"%s\" to %s it", name, action),
+                 depth > 0 ? errdetail("Table \"%s\" references a table being enabled through "
+                                       "an ON DELETE CASCADE foreign key.",
+                                       name)
+                           : 0,
+                 depth > 0 ? errhint("Ask its owner to enable it first, or pass cascade => "
+                                     "false.")
+                           : 0));
+    relation_close(rel, NoLock);
+}
+
+bool TriggerExists(Oid relid, const char *name) {
+    Oid types[2] = {OIDOID, NAMEOID};
+    Datum values[2] = {ObjectIdGetDatum(relid), CStringGetDatum(name)};
+    return QuerySql("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2", 2,
+                    types, values, nullptr, true) > 0;
+}
+
+void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
+                   const char *function, const char *column, bool audit) {
+    if (TriggerExists(relid, name)) return;
+    char *schema;
+    char *relname;
+    RelationNames(relid, &schema, &relname);
+    char *sql = CoreString([&] {
+        std::vector<std::string> args;
+        if (column != nullptr) {
+            args.push_back(column);
+            args.push_back(audit ? "true" : "false");
+        }
+        return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args);
+    });
+    ExecSql(sql);
+}
+
+// Adds the soft-delete column (or checks an existing one) and, with audit,
+// deleted_by / deleted_reason.
+void EnsureColumn(Oid relid, const char *column, Oid wanted, bool is_timestamp_column) {
+    AttrNumber attno = get_attnum(relid, column);
+    if (attno == InvalidAttrNumber) {
+        char *qtable = QualifiedRelationName(relid);
+        char *sql = CoreString([&] {
+            return "ALTER TABLE " + std::string(qtable) + " ADD COLUMN " +
+                   core::QuoteIdent(column) + (wanted == TIMESTAMPTZOID ? " timestamptz" : " text");
+        });
+        ExecSql(sql);
+        return;
+    }
+    Oid type = attno > 0 ? get_atttype(relid, attno) : InvalidOid;
+    bool ok = is_timestamp_column ? (type == TIMESTAMPTZOID || type == TIMESTAMPOID)
+                                  : type == TEXTOID;
+    if (!ok)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATATYPE_MISMATCH),
+                 errmsg("column \"%s\" of table \"%s\" has type %s, not %s", column,
+                        get_rel_name(relid),
+                        attno > 0 ? format_type_be(type) : "system column",
+                        is_timestamp_column ? "timestamptz or timestamp" : "text"),
+                 is_timestamp_column
+                     ? errhint("Pass another column_name, or change the column's type to "
+                               "timestamptz.")
+                     : errhint("Rename or retype the column, or enable without audit.")));
+}
+
+// 0A000 when the column is (part of) the partition key anywhere in the tree.
+void CheckNotPartitionKey(Oid table, const char *column) {
+    if (get_rel_relkind(table) != RELKIND_PARTITIONED_TABLE) return;
+    List *tree = find_all_inheritors(table, NoLock, nullptr);
+    ListCell *lc;
+    foreach (lc, tree) {
+        Oid relid = lfirst_oid(lc);
+        if (get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE) continue;
+        AttrNumber attno = get_attnum(relid, column);
+        if (attno <= 0) continue;
+        Relation prel = relation_open(relid, NoLock);
+        PartitionKey key = RelationGetPartitionKey(prel);
+        bool in_key = false;
+        for (int i = 0; i < key->partnatts; ++i)
+            if (key->partattrs[i] == attno) in_key = true;
+        Bitmapset *used = nullptr;
+        pull_varattnos((Node *)key->partexprs, 1, &used);
+        if (bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, used)) in_key = true;
+        const char *name = pstrdup(RelationGetRelationName(prel));
+        relation_close(prel, NoLock);
+        if (in_key)
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("column \"%s\" is part of the partition key of table \"%s\"", column,
+                            name),
+                     errdetail("A soft delete would move rows between partitions."),
+                     errhint("Choose another column_name.")));
+    }
+}
+
+struct CatalogRow {
+    bool found;
+    char *column;
+    Oid active_view;  // InvalidOid if none or dropped
+    Oid deleted_index;
+    bool audit;
+};
+
+CatalogRow ReadCatalogRow(Oid relid) {
+    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false};
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    if (QuerySql("SELECT column_name::text, active_view::oid, deleted_index::oid, audit "
+                 "FROM softdelete.tables WHERE relation::oid = $1",
+                 1, types, values, nullptr, true) == 0)
+        return row;
+    bool isnull;
+    row.found = true;
+    row.column = ResultText(0, 1);
+    Datum d = ResultDatum(0, 2, &isnull);
+    row.active_view = isnull ? InvalidOid : DatumGetObjectId(d);
+    if (OidIsValid(row.active_view) && get_rel_name(row.active_view) == nullptr)
+        row.active_view = InvalidOid;
+    d = ResultDatum(0, 3, &isnull);
+    row.deleted_index = isnull ? InvalidOid : DatumGetObjectId(d);
+    if (OidIsValid(row.deleted_index) && get_rel_name(row.deleted_index) == nullptr)
+        row.deleted_index = InvalidOid;
+    row.audit = DatumGetBool(ResultDatum(0, 4, &isnull));
+    return row;
+}
+
+// Creates the active view with the table's owner and grants, and its
+// INSTEAD OF DELETE trigger; returns its OID.
+Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool audit) {
+    Relation rel = relation_open(relid, NoLock);
+    Oid nsp = RelationGetNamespace(rel);
+    Oid owner = rel->rd_rel->relowner;
+    char *schema = get_namespace_name(nsp);
+    char *relname = pstrdup(RelationGetRelationName(rel));
+    TupleDesc desc = RelationGetDescr(rel);
+    int ncols = 0;
+    const char **cols = (const char **)palloc(sizeof(char *) * (desc->natts + 1));
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (!att->attisdropped) cols[ncols++] = pstrdup(NameStr(att->attname));
+    }
+    relation_close(rel, NoLock);
+    if (OidIsValid(get_relname_relid(view_name, nsp)) ||
+        OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(view_name),
+                                   ObjectIdGetDatum(nsp))))
+        ereport(ERROR,
+                (errcode(ERRCODE_DUPLICATE_TABLE),
+                 errmsg("relation \"%s.%s\" already exists", schema, view_name),
+                 errdetail("It is not the active view of table \"%s\".", relname),
+                 errhint("Pass another name with view_name => '...', or drop that object.")));
+
+    char *sql = CoreString([&] {
+        std::vector<std::string> columns(cols, cols + ncols);
+        return core::BuildActiveViewSql({schema, view_name}, {schema, relname}, columns, column);
+    });
+    ExecSql(sql);
+    CommandCounterIncrement();
+    Oid view = get_relname_relid(view_name, nsp);
+    if (!OidIsValid(view)) elog(ERROR, "active view \"%s\" was not created", view_name);
+
+    // Same owner and privileges as the table.
+    if (RelationOwner(view) != owner) {
+        char *owner_name = GetUserNameFromId(owner, false);
+        sql = CoreString([&] {
+            return "ALTER VIEW " + core::QualifiedName(schema, view_name) + " OWNER TO " +
+                   core::QuoteIdent(owner_name);
+        });
+        ExecSql(sql);
+    }
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    uint64 n = QuerySql(
+        "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
+        "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
+        "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
+        1, types, values, nullptr, true);
+    char **grants = (char **)palloc(sizeof(char *) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        char *priv = ResultText(i, 1);
+        char *grantee = ResultText(i, 2);
+        bool isnull;
+        bool grantable = DatumGetBool(ResultDatum(i, 3, &isnull));
+        grants[i] = CoreString([&] {
+            return core::BuildGrantSql(priv, {schema, view_name}, grantee ? grantee : "",
+                                       grantable);
+        });
+    }
+    for (uint64 i = 0; i < n; ++i) ExecSql(grants[i]);
+
+    EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete", column, audit);
+
+    // DROP TABLE (without CASCADE) takes the view with it.
+    ObjectAddress view_addr;
+    ObjectAddress table_addr;
+    ObjectAddressSet(view_addr, RelationRelationId, view);
+    ObjectAddressSet(table_addr, RelationRelationId, relid);
+    recordDependencyOn(&view_addr, &table_addr, DEPENDENCY_AUTO);
+    return view;
+}
+
+struct IndexCandidate {
+    Oid index;
+    char *name;
+    char *definition;
+    char *predicate;  // NULL if none
+    bool is_constraint;
+    bool is_primary;
+    bool is_replident;
+    bool deferrable;
+    bool fk_referenced;
+    bool valid;
+    bool already_partial;
+};
+
+// Replaces the table's unique constraints and indexes by partial ones.
+void ReplaceUniqueIndexes(Oid relid, const char *column) {
+    char *relname = get_rel_name(relid);
+    Oid nsp = get_rel_namespace(relid);
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    uint64 n = QuerySql(
+        "SELECT i.indexrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid), "
+        "  pg_catalog.pg_get_expr(i.indpred, i.indrelid), con.oid IS NOT NULL, i.indisprimary, "
+        "  i.indisreplident, COALESCE(con.condeferrable, false), "
+        "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
+        "          AND f.conindid = i.indexrelid), "
+        "  i.indisvalid, "
+        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u WHERE u.index::oid = i.indexrelid) "
+        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
+        "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
+        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
+        1, types, values, nullptr, true);
+    IndexCandidate *cands = (IndexCandidate *)palloc0(sizeof(IndexCandidate) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        bool isnull;
+        IndexCandidate *c = &cands[i];
+        c->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        c->name = ResultText(i, 2);
+        c->definition = ResultText(i, 3);
+        c->predicate = ResultText(i, 4);
+        c->is_constraint = DatumGetBool(ResultDatum(i, 5, &isnull));
+        c->is_primary = DatumGetBool(ResultDatum(i, 6, &isnull));
+        c->is_replident = DatumGetBool(ResultDatum(i, 7, &isnull));
+        c->deferrable = DatumGetBool(ResultDatum(i, 8, &isnull));
+        c->fk_referenced = DatumGetBool(ResultDatum(i, 9, &isnull));
+        c->valid = DatumGetBool(ResultDatum(i, 10, &isnull));
+        c->already_partial = DatumGetBool(ResultDatum(i, 11, &isnull));
+    }
+    char *schema = get_namespace_name(nsp);
+    char *qtable = QualifiedRelationName(relid);
+    for (uint64 i = 0; i < n; ++i) {
+        IndexCandidate *c = &cands[i];
+        if (c->already_partial) continue;
+        const char *why = nullptr;
+        if (c->is_primary)
+            why = "it is the primary key";
+        else if (c->fk_referenced)
+            why = "a foreign key references it";
+        else if (c->is_replident)
+            why = "it is the replica identity index";
+        else if (c->deferrable)
+            why = "it is deferrable";
+        else if (!c->valid)
+            why = "it is not valid";
+        if (why != nullptr) {
+            ereport(NOTICE,
+                    (errmsg("unique %s \"%s\" of table \"%s\" is kept as it is: %s",
+                            c->is_constraint ? "constraint" : "index", c->name, relname, why),
+                     errdetail("A soft-deleted row still blocks a new row with the same key.")));
+            continue;
+        }
+        char tmpname[NAMEDATALEN];
+        snprintf(tmpname, sizeof tmpname, "softdelete_new_%u", c->index);
+        char *create = CoreString([&] {
+            return core::RewriteIndexDefinition(
+                c->definition, quote_identifier(c->name), c->predicate ? c->predicate : "",
+                tmpname, core::ActivePredicate(column, c->predicate ? c->predicate : ""));
+        });
+        char *drop = CoreString([&] {
+            if (c->is_constraint)
+                return "ALTER TABLE " + std::string(qtable) + " DROP CONSTRAINT " +
+                       core::QuoteIdent(c->name);
+            return "DROP INDEX " + core::QualifiedName(schema, c->name);
+        });
+        char *rename = CoreString([&] {
+            return "ALTER INDEX " + core::QualifiedName(schema, tmpname) + " RENAME TO " +
+                   core::QuoteIdent(c->name);
+        });
+        ExecSql(create);
+        ExecSql(drop);
+        ExecSql(rename);
+        CommandCounterIncrement();
+        Oid new_index = get_relname_relid(c->name, nsp);
+        Oid itypes[4] = {OIDOID, OIDOID, BOOLOID, TEXTOID};
+        Datum ivalues[4] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(new_index),
+                            BoolGetDatum(c->is_constraint), CStringGetTextDatum(c->definition)};
+        Oid save_user;
+        int save_sec;
+        BeginCatalogWrite(&save_user, &save_sec);
+        QuerySql("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
+                 "original_definition) VALUES ($1::pg_catalog.regclass, $2::pg_catalog.regclass, "
+                 "$3, $4)",
+                 4, itypes, ivalues, nullptr, false);
+        EndCatalogWrite(save_user, save_sec);
+    }
+}
+
+Oid EnsureDeletedIndex(Oid relid, const char *column, Oid existing) {
+    if (OidIsValid(existing)) return existing;
+    Oid nsp = get_rel_namespace(relid);
+    char *relname = get_rel_name(relid);
+    char *name = ChooseRelationName(relname, column, "deleted", nsp, false);
+    char *schema = get_namespace_name(nsp);
+    char *sql =
+        CoreString([&] { return core::BuildDeletedIndexSql(name, {schema, relname}, column); });
+    ExecSql(sql);
+    CommandCounterIncrement();
+    return get_relname_relid(name, nsp);
+}
+
+void WarnAboutUnenabledCascadeParents(Oid relid) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    uint64 n = QuerySql(
+        "SELECT c.conname::text, c.confrelid::pg_catalog.regclass::text, "
+        "  c.conrelid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint c "
+        "WHERE c.conrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
+        "  AND c.confrelid <> c.conrelid AND c.conparentid = 0 "
+        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.confrelid) "
+        "ORDER BY 1",
+        1, types, values, nullptr, true);
+    for (uint64 i = 0; i < n; ++i)
+        ereport(WARNING,
+                (errmsg("table %s references table %s, which is not soft-delete enabled, "
+                        "through ON DELETE CASCADE foreign key \"%s\"",
+                        ResultText(i, 3), ResultText(i, 2), ResultText(i, 1)),
+                 errdetail("A real delete of a row of %s still removes the rows that reference "
+                           "it for real.",
+                           ResultText(i, 2)),
+                 errhint("Enable soft delete on %s too.", ResultText(i, 2))));
+}
+
+// Tables referencing relid through ON DELETE CASCADE, not yet enabled.
+List *CascadeChildrenToEnable(Oid relid) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    uint64 n = QuerySql(
+        "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c "
+        "WHERE c.confrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
+        "  AND c.conparentid = 0 AND c.conrelid <> c.confrelid "
+        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.conrelid) "
+        "ORDER BY 1",
+        1, types, values, nullptr, true);
+    List *out = NIL;
+    for (uint64 i = 0; i < n; ++i) {
+        bool isnull;
+        out = lappend_oid(out, DatumGetObjectId(ResultDatum(i, 1, &isnull)));
+    }
+    return out;
+}
+
+// Legacy inheritance children (not partitions) of relid.
+List *InheritanceChildren(Oid relid) {
+    List *out = NIL;
+    List *children = find_inheritance_children(relid, NoLock);
+    ListCell *lc;
+    foreach (lc, children) {
+        Oid child = lfirst_oid(lc);
+        if (!get_rel_relispartition(child)) out = lappend_oid(out, child);
+    }
+    return out;
+}
+
+void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
+    CheckTargetTable(relid, AccessExclusiveLock, "enable soft delete on", depth);
+    const char *relname = get_rel_name(relid);
+    char relkind = get_rel_relkind(relid);
+    if (get_rel_relispartition(relid)) {
+        Oid parent = get_partition_parent(relid, false);
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("cannot enable soft delete on table \"%s\": it is a partition of \"%s\"",
+                        relname, get_rel_name(parent)),
+                 errhint("Enable the partitioned table; its partitions are covered.")));
+    }
+    CatalogRow existing = ReadCatalogRow(relid);
+    const char *column = opt->column;
+    bool audit = opt->audit;
+    if (existing.found) {
+        if (strcmp(existing.column, column) != 0)
+            ereport(ERROR,
+                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                     errmsg("table \"%s\" is already soft-delete enabled with column \"%s\"",
+                            relname, existing.column),
+                     errhint("Call softdelete.disable() first to use another column.")));
+        audit = audit || existing.audit;
+    }
+    CheckNotPartitionKey(relid, column);
+    EnsureColumn(relid, column, TIMESTAMPTZOID, true);
+    if (audit) {
+        EnsureColumn(relid, "deleted_by", TEXTOID, false);
+        EnsureColumn(relid, "deleted_reason", TEXTOID, false);
+    }
+    CommandCounterIncrement();
+
+    // Triggers.  Row triggers on a partitioned table are cloned to every
+    // partition (also those attached later); statement triggers are not.
+    EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", column, audit);
+    EnsureTrigger(relid, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate", nullptr,
+                  false);
+    if (relkind == RELKIND_PARTITIONED_TABLE) {
+        EnsureTrigger(relid, kUpdateTrigger, "BEFORE UPDATE", true, "on_update", nullptr, false);
+        List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
+        ListCell *lc;
+        foreach (lc, tree) {
+            Oid part = lfirst_oid(lc);
+            if (part != relid)
+                EnsureTrigger(part, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate",
+                              nullptr, false);
+        }
+    }
+    CommandCounterIncrement();
+
+    // Active view.
+    Oid view = existing.active_view;
+    if (!OidIsValid(view)) {
+        char *view_name = opt->view_name != nullptr
+                              ? pstrdup(opt->view_name)
+                              : CoreString([&] { return core::DefaultActiveViewName(relname); });
+        view = CreateActiveView(relid, view_name, column, audit);
+    }
+
+    ReplaceUniqueIndexes(relid, column);
+    Oid deleted_index = EnsureDeletedIndex(relid, column, existing.deleted_index);
+
+    // Record it (as the extension owner: table owners cannot write the catalog).
+    Oid types[8] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID};
+    Datum values[8] = {ObjectIdGetDatum(relid),
+                       CStringGetDatum(column),
+                       ObjectIdGetDatum(view),
+                       ObjectIdGetDatum(deleted_index),
+                       BoolGetDatum(opt->cascade),
+                       opt->has_retention ? IntervalPGetDatum(&opt->retention) : (Datum)0,
+                       BoolGetDatum(audit),
+                       BoolGetDatum(opt->has_retention)};
+    char nulls[8] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' '};
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    QuerySql("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
+             "deleted_index, \"cascade\", retention, audit) "
+             "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
+             "$4::pg_catalog.regclass, $5, $6, $7) "
+             "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
+             "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
+             "audit = EXCLUDED.audit, "
+             "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
+             8, types, values, nulls, false);
+    EndCatalogWrite(save_user, save_sec);
+}
+
+}  // namespace
+
+bool IsEnabled(Oid relid) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    return QuerySql("SELECT 1 FROM softdelete.tables WHERE relation::oid = $1", 1, types, values,
+                    nullptr, true) > 0;
+}
+
+void RequireEnabled(Oid relid, const char *action) {
+    if (!IsEnabled(relid)) {
+        char *name = get_rel_name(relid);
+        if (name == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                            errmsg("relation with OID %u does not exist", relid)));
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("cannot %s table \"%s\": it is not soft-delete enabled", action,
+                               name),
+                        errhint("softdelete.status lists the enabled tables; "
+                                "softdelete.enable() enables one.")));
+    }
+}
+
+void EnableTable(Oid relid, const EnableOptions *opt, int depth) {
+    int level = ForceSearchPath();
+    EnableOne(relid, opt, depth);
+
+    EnableOptions child_opt = *opt;
+    child_opt.view_name = nullptr;
+    ListCell *lc;
+    List *inherit = InheritanceChildren(relid);
+    foreach (lc, inherit) {
+        Oid child = lfirst_oid(lc);
+        if (IsEnabled(child)) continue;
+        ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
+                                get_rel_name(child))));
+        EnableTable(child, &child_opt, depth + 1);
+    }
+    if (opt->cascade) {
+        List *children = CascadeChildrenToEnable(relid);
+        foreach (lc, children) {
+            Oid child = lfirst_oid(lc);
+            if (IsEnabled(child)) continue;  // enabled meanwhile, through a cycle
+            ereport(NOTICE,
+                    (errmsg("enabling soft delete on table \"%s\", which references \"%s\" "
+                            "through an ON DELETE CASCADE foreign key",
+                            get_rel_name(child), get_rel_name(relid))));
+            EnableTable(child, &child_opt, depth + 1);
+        }
+    }
+    if (depth == 0) WarnAboutUnenabledCascadeParents(relid);
+    AtEOXact_GUC(true, level);
+}
+
+namespace {
+
+struct RestoreContext {
+    const char *index;
+    const char *table;
+};
+
+void RestoreErrorContext(void *arg) {
+    RestoreContext *c = (RestoreContext *)arg;
+    errcontext("while restoring unique constraint \"%s\" of table \"%s\"", c->index, c->table);
+}
+
+// Deparses the index predicate without our "<column> IS NULL" conjunct;
+// returns NULL if nothing remains.
+char *OriginalPredicate(Oid index, Oid table, AttrNumber column_attno) {
+    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for index %u", index);
+    bool isnull;
+    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+    char *pred_text = isnull ? nullptr : TextDatumGetCString(d);
+    ReleaseSysCache(tup);
+    if (pred_text == nullptr) return nullptr;
+    List *conjuncts = make_ands_implicit((Expr *)stringToNode(pred_text));
+    List *rest = NIL;
+    ListCell *lc;
+    foreach (lc, conjuncts) {
+        Node *node = (Node *)lfirst(lc);
+        if (IsA(node, NullTest)) {
+            NullTest *nt = (NullTest *)node;
+            if (nt->nulltesttype == IS_NULL && IsA(nt->arg, Var) &&
+                ((Var *)nt->arg)->varattno == column_attno)
+                continue;
+        }
+        rest = lappend(rest, node);
+    }
+    if (rest == NIL) return nullptr;
+    return deparse_expression((Node *)make_ands_explicit(rest),
+                              deparse_context_for(get_rel_name(table), table), false, false);
+}
+
+void RestoreUniqueIndexes(Oid relid, const char *column) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    uint64 n = QuerySql(
+        "SELECT u.index::oid, u.was_constraint, c.relname::text, "
+        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid), "
+        "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, ord) "
+        "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+        "        ORDER BY k.ord) "
+        "FROM softdelete.unique_indexes u "
+        "JOIN pg_catalog.pg_index i ON i.indexrelid = u.index::oid "
+        "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE u.relation::oid = $1 ORDER BY c.relname",
+        1, types, values, nullptr, true);
+    struct Restore {
+        char *drop;
+        char *create;
+        char *name;
+    };
+    Restore *todo = (Restore *)palloc0(sizeof(Restore) * (n + 1));
+    char *schema;
+    char *relname;
+    RelationNames(relid, &schema, &relname);
+    AttrNumber attno = get_attnum(relid, column);
+    for (uint64 i = 0; i < n; ++i) {
+        bool isnull;
+        Oid index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        bool was_constraint = DatumGetBool(ResultDatum(i, 2, &isnull));
+        char *name = ResultText(i, 3);
+        char *def = ResultText(i, 4);
+        char *pred = ResultText(i, 5);
+        char *nsp = ResultText(i, 6);
+        int nkeyatts = DatumGetInt16(ResultDatum(i, 7, &isnull));
+        bool nnd = DatumGetBool(ResultDatum(i, 8, &isnull));
+        ArrayType *arr = DatumGetArrayTypeP(ResultDatum(i, 9, &isnull));
+        Datum *elems;
+        int nelems;
+        deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, &nelems);
+        char **attnames = (char **)palloc(sizeof(char *) * (nelems + 1));
+        for (int k = 0; k < nelems; ++k) attnames[k] = TextDatumGetCString(elems[k]);
+        char *original_pred = OriginalPredicate(index, relid, attno);
+        todo[i].name = name;
+        todo[i].drop =
+            CoreString([&] { return "DROP INDEX " + core::QualifiedName(nsp, name); });
+        todo[i].create = CoreString([&] {
+            if (was_constraint) {
+                std::vector<std::string> keys(attnames, attnames + nkeyatts);
+                std::vector<std::string> include(attnames + nkeyatts, attnames + nelems);
+                return core::BuildAddUniqueConstraintSql({schema, relname}, name, keys, include,
+                                                         nnd);
+            }
+            return core::RewriteIndexDefinition(def, quote_identifier(name), pred ? pred : "",
+                                                name, original_pred ? original_pred : "");
+        });
+    }
+    for (uint64 i = 0; i < n; ++i) {
+        RestoreContext ctx = {todo[i].name, relname};
+        ErrorContextCallback callback;
+        callback.callback = RestoreErrorContext;
+        callback.arg = &ctx;
+        callback.previous = error_context_stack;
+        error_context_stack = &callback;
+        ExecSql(todo[i].drop);
+        MemoryContext oldcxt = CurrentMemoryContext;
+        PG_TRY();
+        { ExecSql(todo[i].create); }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(oldcxt);
+            ErrorData *edata = CopyErrorData();
+            FlushErrorState();
+            if (edata->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && edata->hint == nullptr)
+                edata->hint = pstrdup(
+                    "Soft-deleted rows duplicate active ones: purge or hard-delete them (or "
+                    "change their key), then call softdelete.disable() again.");
+            ReThrowError(edata);
+        }
+        PG_END_TRY();
+        error_context_stack = callback.previous;
+    }
+}
+
+}  // namespace
+
+void DisableTable(Oid relid) {
+    int level = ForceSearchPath();
+    CheckTargetTable(relid, AccessExclusiveLock, "disable soft delete on", 0);
+    RequireEnabled(relid, "disable soft delete on");
+    CatalogRow row = ReadCatalogRow(relid);
+    char *qtable = QualifiedRelationName(relid);
+
+    // Triggers: row triggers of a partitioned table go with the parent's.
+    const char *names[3] = {kDeleteTrigger, kUpdateTrigger, kTruncateTrigger};
+    for (const char *name : names) {
+        if (!TriggerExists(relid, name)) continue;
+        char *sql = CoreString([&] {
+            return "DROP TRIGGER " + core::QuoteIdent(name) + " ON " + qtable;
+        });
+        ExecSql(sql);
+    }
+    if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) {
+        List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
+        ListCell *lc;
+        foreach (lc, tree) {
+            Oid part = lfirst_oid(lc);
+            if (part == relid || !TriggerExists(part, kTruncateTrigger)) continue;
+            char *qpart = QualifiedRelationName(part);
+            char *sql = CoreString([&] {
+                return "DROP TRIGGER " + core::QuoteIdent(kTruncateTrigger) + " ON " + qpart;
+            });
+            ExecSql(sql);
+        }
+    }
+    if (OidIsValid(row.active_view)) {
+        char *qview = QualifiedRelationName(row.active_view);
+        char *sql = CoreString([&] { return "DROP VIEW " + std::string(qview); });
+        ExecSql(sql);
+    }
+    RestoreUniqueIndexes(relid, row.column);
+    if (OidIsValid(row.deleted_index)) {
+        char *qindex = QualifiedRelationName(row.deleted_index);
+        char *sql = CoreString([&] { return "DROP INDEX " + std::string(qindex); });
+        ExecSql(sql);
+    }
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    QuerySql("DELETE FROM softdelete.unique_indexes WHERE relation::oid = $1", 1, types, values,
+             nullptr, false);
+    QuerySql("DELETE FROM softdelete.tables WHERE relation::oid = $1", 1, types, values, nullptr,
+             false);
+    EndCatalogWrite(save_user, save_sec);
+    AtEOXact_GUC(true, level);
+}
+
+void SetRetention(Oid relid, const Interval *retention) {
+    int level = ForceSearchPath();
+    CheckTargetTable(relid, AccessShareLock, "set the retention of", 0);
+    RequireEnabled(relid, "set the retention of");
+    Oid types[2] = {OIDOID, INTERVALOID};
+    Datum values[2] = {ObjectIdGetDatum(relid),
+                       retention ? IntervalPGetDatum(retention) : (Datum)0};
+    char nulls[2] = {' ', retention ? ' ' : 'n'};
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    QuerySql("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
+             values, nulls, false);
+    EndCatalogWrite(save_user, save_sec);
+    AtEOXact_GUC(true, level);
+}
+
+}  // namespace softdelete

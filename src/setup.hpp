@@ -1,0 +1,31 @@
+// setup.hpp — softdelete.enable / disable / set_retention: installing and
+// removing everything soft delete needs on a table, all or nothing.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+}
+
+namespace softdelete {
+
+struct EnableOptions {
+    const char *column;
+    const char *view_name;  // NULL: <table>_active
+    bool cascade;
+    bool has_retention;
+    Interval retention;
+    bool audit;
+};
+
+void EnableTable(Oid relid, const EnableOptions *options, int depth);
+void DisableTable(Oid relid);
+void SetRetention(Oid relid, const Interval *retention);
+
+// Errors (55000) unless relid is recorded in softdelete.tables.
+void RequireEnabled(Oid relid, const char *action);
+
+// True if relid is recorded in softdelete.tables (needs an SPI connection).
+bool IsEnabled(Oid relid);
+
+}  // namespace softdelete

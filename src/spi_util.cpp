@@ -1,0 +1,74 @@
+// spi_util.cpp — small SPI helpers (see spi_util.hpp).
+#include "spi_util.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "access/table.h"
+#include "access/genam.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+}
+
+namespace softdelete {
+
+void ExecSql(const char *sql) {
+    int rc = SPI_execute(sql, false, 0);
+    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+}
+
+uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
+                const char *nulls, bool read_only) {
+    int rc = SPI_execute_with_args(sql, nargs, const_cast<Oid *>(types),
+                                   const_cast<Datum *>(values), nulls, read_only, 0);
+    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+    return SPI_processed;
+}
+
+char *ResultText(uint64 row, int col) {
+    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+Datum ResultDatum(uint64 row, int col, bool *isnull) {
+    return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+}
+
+namespace {
+
+Oid ExtensionOwner() {
+    Oid ext = get_extension_oid("softdelete", false);
+    Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(ext));
+    SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
+    HeapTuple tup = systable_getnext(scan);
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "extension softdelete not found");
+    Oid owner = ((Form_pg_extension)GETSTRUCT(tup))->extowner;
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return owner;
+}
+
+}  // namespace
+
+void BeginCatalogWrite(Oid *save_user, int *save_sec) {
+    Oid owner = ExtensionOwner();
+    GetUserIdAndSecContext(save_user, save_sec);
+    SetUserIdAndSecContext(owner, *save_sec | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void EndCatalogWrite(Oid save_user, int save_sec) { SetUserIdAndSecContext(save_user, save_sec); }
+
+int ForceSearchPath() {
+    int level = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+    return level;
+}
+
+}  // namespace softdelete

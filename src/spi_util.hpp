@@ -1,0 +1,33 @@
+// spi_util.hpp — small SPI helpers shared by the SQL-callable functions.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "executor/spi.h"
+}
+
+namespace softdelete {
+
+// Runs a utility or DML statement; errors on failure.
+void ExecSql(const char *sql);
+
+// Runs a query with parameters; returns SPI_processed.  Results in SPI_tuptable.
+uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
+                const char *nulls, bool read_only);
+
+// Convenience: text of column col (1-based) of row i of SPI_tuptable, or NULL.
+char *ResultText(uint64 row, int col);
+// Datum of column col of row i; *isnull set.
+Datum ResultDatum(uint64 row, int col, bool *isnull);
+
+// Runs the rest of a catalog write as the extension's owner (the catalog
+// tables are not writable by table owners), restoring the user afterwards.
+// Usage: Oid u; int c; BeginCatalogWrite(&u, &c); ...; EndCatalogWrite(u, c);
+void BeginCatalogWrite(Oid *save_user, int *save_sec);
+void EndCatalogWrite(Oid save_user, int save_sec);
+
+// Forces search_path to pg_catalog, pg_temp until the returned GUC nest level
+// is closed with AtEOXact_GUC(true, level).
+int ForceSearchPath();
+
+}  // namespace softdelete

@@ -1,0 +1,152 @@
+// sql_api.cpp — thin SQL-callable entry points: unpack arguments, validate
+// them (SPEC §10), call setup.cpp / the stats query, pack the result.
+#include "setup.hpp"
+
+extern "C" {
+#include "postgres.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+}
+
+#include "catalog.hpp"
+#include "core/ddl.hpp"
+#include "pg_boundary.hpp"
+#include "spi_util.hpp"
+
+namespace softdelete {
+
+namespace {
+
+Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("table must not be NULL"),
+                        errhint("Pass a table name, e.g. softdelete.enable('users').")));
+    Oid relid = PG_GETARG_OID(argno);
+    if (get_rel_name(relid) == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("relation with OID %u does not exist", relid)));
+    return relid;
+}
+
+bool IntervalIsNegative(const Interval *iv) {
+    Interval zero;
+    memset(&zero, 0, sizeof zero);
+    return DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(iv),
+                                            IntervalPGetDatum(&zero)));
+}
+
+void RequireNonNegative(const Interval *iv, const char *what) {
+    if (IntervalIsNegative(iv))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s must not be negative", what),
+                        errhint("Pass an interval such as '30 days', or NULL.")));
+}
+
+void Connect() {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+}
+
+}  // namespace
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(softdelete_enable);
+Datum softdelete_enable(PG_FUNCTION_ARGS) {
+    Oid relid = RequireTable(fcinfo, 0);
+    if (PG_ARGISNULL(1))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("column_name must not be NULL")));
+    EnableOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.column = pstrdup(NameStr(*PG_GETARG_NAME(1)));
+    if (opt.column[0] == '\0')
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("column_name must not be empty")));
+    opt.view_name = PG_ARGISNULL(2) ? nullptr : pstrdup(NameStr(*PG_GETARG_NAME(2)));
+    if (opt.view_name != nullptr && opt.view_name[0] == '\0')
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("view_name must not be empty"),
+                        errhint("Pass NULL for the default name <table>_active.")));
+    opt.cascade = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
+    opt.has_retention = !PG_ARGISNULL(4);
+    if (opt.has_retention) {
+        opt.retention = *PG_GETARG_INTERVAL_P(4);
+        RequireNonNegative(&opt.retention, "retention");
+    }
+    opt.audit = PG_ARGISNULL(5) ? false : PG_GETARG_BOOL(5);
+    Connect();
+    EnableTable(relid, &opt, 0);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(softdelete_disable);
+Datum softdelete_disable(PG_FUNCTION_ARGS) {
+    Oid relid = RequireTable(fcinfo, 0);
+    Connect();
+    DisableTable(relid);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(softdelete_set_retention);
+Datum softdelete_set_retention(PG_FUNCTION_ARGS) {
+    Oid relid = RequireTable(fcinfo, 0);
+    Interval *retention = PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1);
+    if (retention != nullptr) RequireNonNegative(retention, "retention");
+    Connect();
+    SetRetention(relid, retention);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+// softdelete.table_stats(tbl, column_name, retention): deleted_rows,
+// oldest_deleted_at, purge_due_rows for the status view; NULLs when the
+// caller may not read the table.
+PG_FUNCTION_INFO_V1(softdelete_table_stats);
+Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "return type must be a row type");
+    desc = BlessTupleDesc(desc);
+    Datum values[3] = {0, 0, 0};
+    bool nulls[3] = {true, true, true};
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+    Oid relid = PG_GETARG_OID(0);
+    const char *column = NameStr(*PG_GETARG_NAME(1));
+    AttrNumber attno = get_attnum(relid, column);
+    if (get_rel_name(relid) == nullptr || attno <= 0 ||
+        pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+        PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+    bool without_tz = get_atttype(relid, attno) == TIMESTAMPOID;
+    bool only = get_rel_relkind(relid) == RELKIND_RELATION;
+    char *schema;
+    char *name;
+    RelationNames(relid, &schema, &name);
+    char *sql = CoreString(
+        [&] { return core::BuildStatsSql({schema, name}, only, column, without_tz); });
+    Oid types[1] = {INTERVALOID};
+    Datum args[1] = {PG_ARGISNULL(2) ? (Datum)0 : PG_GETARG_DATUM(2)};
+    char argnulls[1] = {PG_ARGISNULL(2) ? 'n' : ' '};
+    Connect();
+    QuerySql(sql, 1, types, args, argnulls, true);
+    // bigint and timestamptz are pass-by-value: safe to keep after SPI_finish.
+    for (int i = 0; i < 3; ++i) values[i] = ResultDatum(0, i + 1, &nulls[i]);
+    SPI_finish();
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+}  // extern "C"
+
+}  // namespace softdelete
