@@ -81,9 +81,12 @@ COMMENT ON FUNCTION softdelete.table_stats(pg_catalog.regclass, pg_catalog.name,
 CREATE FUNCTION softdelete.on_delete() RETURNS trigger
 AS 'MODULE_PATHNAME', 'softdelete_on_delete' LANGUAGE C;
 COMMENT ON FUNCTION softdelete.on_delete() IS 'BEFORE DELETE row trigger: turns a delete into a soft delete';
-CREATE FUNCTION softdelete.on_update() RETURNS trigger
-AS 'MODULE_PATHNAME', 'softdelete_on_update' LANGUAGE C;
-COMMENT ON FUNCTION softdelete.on_update() IS 'BEFORE UPDATE row trigger on partitioned tables: lets partition moves through';
+CREATE FUNCTION softdelete.on_write() RETURNS trigger
+AS 'MODULE_PATHNAME', 'softdelete_on_write' LANGUAGE C;
+COMMENT ON FUNCTION softdelete.on_write() IS 'BEFORE INSERT OR UPDATE row trigger: lets partition moves through, refuses references to soft-deleted parents';
+CREATE FUNCTION softdelete.on_state_change() RETURNS trigger
+AS 'MODULE_PATHNAME', 'softdelete_on_state_change' LANGUAGE C;
+COMMENT ON FUNCTION softdelete.on_state_change() IS 'AFTER UPDATE row trigger: records soft deletes and restores for the cascade';
 CREATE FUNCTION softdelete.on_truncate() RETURNS trigger
 AS 'MODULE_PATHNAME', 'softdelete_on_truncate' LANGUAGE C;
 COMMENT ON FUNCTION softdelete.on_truncate() IS 'BEFORE TRUNCATE trigger: refuses TRUNCATE unless softdelete.hard_delete';
@@ -97,7 +100,7 @@ COMMENT ON FUNCTION softdelete.on_sql_drop() IS 'sql_drop event trigger: forgets
 CREATE EVENT TRIGGER softdelete_sql_drop ON sql_drop
     EXECUTE FUNCTION softdelete.on_sql_drop();
 
-REVOKE ALL ON FUNCTION softdelete.on_delete(), softdelete.on_update(), softdelete.on_truncate(),
+REVOKE ALL ON FUNCTION softdelete.on_delete(), softdelete.on_write(), softdelete.on_state_change(), softdelete.on_truncate(),
     softdelete.on_view_delete(), softdelete.on_sql_drop() FROM PUBLIC;
 
 CREATE VIEW softdelete.status AS

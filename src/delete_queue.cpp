@@ -14,6 +14,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "cascade.hpp"
 #include "guc.hpp"
 #include "plan_cache.hpp"
 
@@ -41,6 +42,11 @@ uint64 soft_deleted_rows = 0;
 // Executors already running when the library was loaded are not counted, so
 // level 0 means "outermost we know of": a finish seen at level 0 flushes all.
 int nesting_level = 0;
+
+// >0 while FlushQueue/ProcessCascades run their own statements; rows and
+// cascades those statements record belong to internal_origin.
+int internal_depth = 0;
+int internal_origin = 0;
 
 struct UpdateMark {
     Oid relid;
@@ -197,7 +203,29 @@ void SdExecutorFinish(QueryDesc *qd) {
     for (int i = 0; i < n_update_marks; ++i)
         if (update_marks[i].level < min_level) update_marks[kept++] = update_marks[i];
     n_update_marks = kept;
-    FlushQueue(min_level);
+    // The extension's own statements leave their work to the loop below.
+    if (internal_depth > 0) return;
+
+    internal_depth++;
+    internal_origin = min_level;
+    PG_TRY();
+    {
+        // Apply the queued soft deletes, then the cascades they (and direct
+        // UPDATEs of the column) recorded; cascades record more, and user
+        // triggers fired by them may queue more deletes: loop until done.
+        bool more = true;
+        while (more) {
+            FlushQueue(min_level);
+            ProcessCascades(min_level);
+            more = HasPendingCascades(min_level);
+            for (int i = 0; !more && i < queue_len; ++i)
+                if (queue[i].level >= min_level) more = true;
+        }
+        CheckRestoredRows(min_level);
+    }
+    PG_FINALLY();
+    { internal_depth--; }
+    PG_END_TRY();
 }
 
 void OnXactEvent(XactEvent event, void *) {
@@ -207,8 +235,9 @@ void OnXactEvent(XactEvent event, void *) {
         case XACT_EVENT_PRE_PREPARE:
             // Every statement flushes its rows when its executor finishes; a
             // row still queued here would be a delete silently not applied.
-            if (queue_len > 0)
-                elog(ERROR, "softdelete: %d soft-deleted row(s) were not applied", queue_len);
+            if (queue_len > 0 || PendingCascadeCount() > 0)
+                elog(ERROR, "softdelete: %d soft-deleted row(s) and %d cascade(s) were not applied",
+                     queue_len, PendingCascadeCount());
             break;
         case XACT_EVENT_COMMIT:
         case XACT_EVENT_ABORT:
@@ -216,7 +245,9 @@ void OnXactEvent(XactEvent event, void *) {
         case XACT_EVENT_PARALLEL_ABORT:
         case XACT_EVENT_PREPARE:
             ResetQueue();
+            ResetCascades();
             nesting_level = 0;
+            internal_depth = 0;
             break;
         default:
             break;
@@ -232,15 +263,24 @@ void OnSubXactEvent(SubXactEvent event, SubTransactionId my_subid, SubTransactio
         if (queue[i].subxid < my_subid) queue[kept++] = queue[i];
     queue_len = kept;
     n_update_marks = 0;
+    ForgetSubtransactionCascades(my_subid);
 }
 
 }  // namespace
 
 void QueueSoftDelete(Oid relid, ItemPointer tid) {
-    if (queue_len >= kFlushThreshold) {
+    if (queue_len >= kFlushThreshold && internal_depth == 0) {
         // Every queued row has been passed by its scan already, so applying
-        // them now is safe and bounds memory.
-        FlushQueue(0);
+        // them now is safe and bounds memory.  Their cascades wait for the
+        // statement's end (internal_origin), when the scan is over.
+        int origin = nesting_level;
+        internal_depth++;
+        internal_origin = origin;
+        PG_TRY();
+        { FlushQueue(0); }
+        PG_FINALLY();
+        { internal_depth--; }
+        PG_END_TRY();
     }
     if (queue_len >= queue_cap) {
         if (queue_context == nullptr)
@@ -256,10 +296,13 @@ void QueueSoftDelete(Oid relid, ItemPointer tid) {
     QueuedRow *row = &queue[queue_len++];
     row->relid = relid;
     row->tid = *tid;
-    row->level = (int16)nesting_level;
+    row->level = (int16)CurrentQueueLevel();
     row->subxid = GetCurrentSubTransactionId();
     soft_deleted_rows++;
 }
+
+int CurrentQueueLevel() { return internal_depth > 0 ? internal_origin : nesting_level; }
+bool InInternalStatement() { return internal_depth > 0; }
 
 uint64 SoftDeletedRowCount() { return soft_deleted_rows; }
 void CountSoftDeletedRow() { soft_deleted_rows++; }

@@ -34,6 +34,13 @@ void RememberRowUpdate(Oid relid, ItemPointer tid);
 // True (and forgets the mark) if a row update of this row is under way.
 bool ConsumeRowUpdate(Oid relid, ItemPointer tid);
 
+// The level a row queued now belongs to: the executor nesting level, or,
+// inside the extension's own statements, the level of the statement whose
+// finish is applying them (so a nested finish never applies them mid-scan).
+int CurrentQueueLevel();
+// True while the extension runs its own soft-delete / cascade statements.
+bool InInternalStatement();
+
 // Executor hooks and transaction callbacks; called from _PG_init.
 void InitDeleteQueue();
 

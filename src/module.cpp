@@ -9,6 +9,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
+#include "cascade.hpp"
 #include "delete_queue.hpp"
 #include "guc.hpp"
 #include "plan_cache.hpp"
@@ -17,4 +18,5 @@ extern "C" void _PG_init(void) {
     softdelete::DefineSettings();
     softdelete::InitPlanCache();
     softdelete::InitDeleteQueue();
+    softdelete::InitCascades();
 }

@@ -43,7 +43,8 @@ namespace softdelete {
 namespace {
 
 const char *const kDeleteTrigger = "softdelete_delete";
-const char *const kUpdateTrigger = "softdelete_update";
+const char *const kWriteTrigger = "softdelete_write";
+const char *const kCascadeTrigger = "softdelete_cascade";
 const char *const kTruncateTrigger = "softdelete_truncate";
 const char *const kViewTrigger = "softdelete_view_delete";
 
@@ -108,7 +109,8 @@ bool TriggerExists(Oid relid, const char *name) {
 }
 
 void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
-                   const char *function, const char *column, bool audit) {
+                   const char *function, const char *column, bool audit,
+                   const char *when = nullptr) {
     if (TriggerExists(relid, name)) return;
     char *schema;
     char *relname;
@@ -119,7 +121,8 @@ void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
             args.push_back(column);
             args.push_back(audit ? "true" : "false");
         }
-        return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args);
+        return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args,
+                                           when ? when : "");
     });
     ExecSql(sql);
 }
@@ -500,8 +503,16 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", column, audit);
     EnsureTrigger(relid, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate", nullptr,
                   false);
+    EnsureTrigger(relid, kWriteTrigger, "BEFORE INSERT OR UPDATE", true, "on_write", column,
+                  audit);
+    {
+        char *timing = CoreString(
+            [&] { return "AFTER UPDATE OF " + core::QuoteIdent(column); });
+        char *when = CoreString([&] { return core::StateChangeCondition(column); });
+        EnsureTrigger(relid, kCascadeTrigger, timing, true, "on_state_change", column, audit,
+                      when);
+    }
     if (relkind == RELKIND_PARTITIONED_TABLE) {
-        EnsureTrigger(relid, kUpdateTrigger, "BEFORE UPDATE", true, "on_update", nullptr, false);
         List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
         ListCell *lc;
         foreach (lc, tree) {
@@ -739,7 +750,7 @@ void DisableTable(Oid relid) {
     char *qtable = QualifiedRelationName(relid);
 
     // Triggers: row triggers of a partitioned table go with the parent's.
-    const char *names[3] = {kDeleteTrigger, kUpdateTrigger, kTruncateTrigger};
+    const char *names[4] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger, kTruncateTrigger};
     for (const char *name : names) {
         if (!TriggerExists(relid, name)) continue;
         char *sql = CoreString([&] {

@@ -3,9 +3,14 @@
 //  softdelete.on_delete()       BEFORE DELETE FOR EACH ROW on the table: turns
 //                               the delete of an active row into a queued soft
 //                               delete (delete_queue.hpp) and cancels it.
-//  softdelete.on_update()       BEFORE UPDATE FOR EACH ROW on partitioned
-//                               tables: marks the row so the delete half of a
-//                               partition move goes through.
+//  softdelete.on_write()        BEFORE INSERT OR UPDATE FOR EACH ROW: marks
+//                               an updated row of a partition so the delete
+//                               half of a partition move goes through, and
+//                               refuses a new reference to a soft-deleted
+//                               parent (CASCADE foreign keys).
+//  softdelete.on_state_change() AFTER UPDATE OF <column> FOR EACH ROW WHEN the
+//                               row was soft-deleted or restored: records it
+//                               for the cascade (cascade.hpp).
 //  softdelete.on_truncate()     BEFORE TRUNCATE: refuses unless hard delete.
 //  softdelete.on_view_delete()  INSTEAD OF DELETE on the active view: soft-
 //                               deletes the row and returns it, so the
@@ -26,6 +31,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "cascade.hpp"
 #include "catalog.hpp"
 #include "delete_queue.hpp"
 #include "guc.hpp"
@@ -103,15 +109,52 @@ Datum softdelete_on_delete(PG_FUNCTION_ARGS) {
     return PointerGetDatum(nullptr);
 }
 
-PG_FUNCTION_INFO_V1(softdelete_on_update);
-Datum softdelete_on_update(PG_FUNCTION_ARGS) {
-    TriggerData *td = CheckTrigger(fcinfo, "on_update");
+PG_FUNCTION_INFO_V1(softdelete_on_write);
+Datum softdelete_on_write(PG_FUNCTION_ARGS) {
+    TriggerData *td = CheckTrigger(fcinfo, "on_write");
     if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+        TRIGGER_FIRED_BY_DELETE(td->tg_event))
+        ereport(ERROR,
+                (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                 errmsg("softdelete.on_write must fire BEFORE INSERT OR UPDATE FOR EACH ROW")));
+    RequireArgs(td, "on_write");
+    // The extension's own statements change only the soft-delete columns.
+    if (InInternalStatement())
+        return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple
+                                                                      : td->tg_trigtuple);
+    Relation rel = td->tg_relation;
+    Oid relid = RelationGetRelid(rel);
+    bool update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
+    HeapTuple newtuple = update ? td->tg_newtuple : td->tg_trigtuple;
+    if (update && rel->rd_rel->relispartition)
+        RememberRowUpdate(relid, &td->tg_trigtuple->t_self);
+    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    if (info->has_cascade_fk)
+        CheckParentsActive(rel, newtuple, update ? td->tg_trigtuple : nullptr, info->column_attno);
+    return PointerGetDatum(newtuple);
+}
+
+PG_FUNCTION_INFO_V1(softdelete_on_state_change);
+Datum softdelete_on_state_change(PG_FUNCTION_ARGS) {
+    TriggerData *td = CheckTrigger(fcinfo, "on_state_change");
+    if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
         !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("softdelete.on_update must fire BEFORE UPDATE FOR EACH ROW")));
-    RememberRowUpdate(RelationGetRelid(td->tg_relation), &td->tg_trigtuple->t_self);
-    return PointerGetDatum(td->tg_newtuple);
+                        errmsg("softdelete.on_state_change must fire AFTER UPDATE FOR EACH ROW")));
+    RequireArgs(td, "on_state_change");
+    Relation rel = td->tg_relation;
+    Oid relid = RelationGetRelid(rel);
+    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    TupleDesc desc = RelationGetDescr(rel);
+    bool old_null;
+    bool new_null;
+    Datum old_value = heap_getattr(td->tg_trigtuple, info->column_attno, desc, &old_null);
+    Datum new_value = heap_getattr(td->tg_newtuple, info->column_attno, desc, &new_null);
+    if (old_null == new_null) return PointerGetDatum(nullptr);
+    bool restore = new_null;
+    TimestampTz ts = DatumGetTimestampTz(restore ? old_value : new_value);
+    QueueStateChange(relid, restore, ts, &td->tg_newtuple->t_self, CurrentQueueLevel());
+    return PointerGetDatum(nullptr);
 }
 
 PG_FUNCTION_INFO_V1(softdelete_on_truncate);

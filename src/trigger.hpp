@@ -6,7 +6,8 @@ extern "C" {
 #include "fmgr.h"
 
 Datum softdelete_on_delete(PG_FUNCTION_ARGS);
-Datum softdelete_on_update(PG_FUNCTION_ARGS);
+Datum softdelete_on_write(PG_FUNCTION_ARGS);
+Datum softdelete_on_state_change(PG_FUNCTION_ARGS);
 Datum softdelete_on_truncate(PG_FUNCTION_ARGS);
 Datum softdelete_on_view_delete(PG_FUNCTION_ARGS);
 }

@@ -160,16 +160,110 @@ std::string QuoteLiteral(const std::string &value) {
 std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
                                   const QualifiedRelation &relation, bool for_each_row,
                                   const std::string &function,
-                                  const std::vector<std::string> &args) {
+                                  const std::vector<std::string> &args, const std::string &when) {
     std::string out = "CREATE TRIGGER " + QuoteIdent(name) + " " + timing_and_events + " ON " +
-                      Qualified(relation) + " FOR EACH " + (for_each_row ? "ROW" : "STATEMENT") +
-                      " EXECUTE FUNCTION " + QualifiedName("softdelete", function) + "(";
+                      Qualified(relation) + " FOR EACH " + (for_each_row ? "ROW" : "STATEMENT");
+    if (!when.empty()) out += " WHEN (" + when + ")";
+    out += " EXECUTE FUNCTION " + QualifiedName("softdelete", function) + "(";
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (i > 0) out += ", ";
         out += QuoteLiteral(args[i]);
     }
     out += ")";
     return out;
+}
+
+namespace {
+
+void CheckForeignKey(const ForeignKeyColumns &fk) {
+    if (fk.child_columns.empty() || fk.child_columns.size() != fk.parent_columns.size() ||
+        fk.child_columns.size() != fk.eq_operators.size())
+        throw Error("XX000", "malformed foreign key description");
+}
+
+// c.f1 OP p.r1 AND c.f2 OP p.r2 ...
+std::string JoinCondition(const ForeignKeyColumns &fk) {
+    std::string out;
+    for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
+        if (i > 0) out += " AND ";
+        // The operators are PostgreSQL's conpfeqop: referenced = referencing.
+        out += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " c." +
+               QuoteIdent(fk.child_columns[i]);
+    }
+    return out;
+}
+
+std::string ParentRowsByTid(const QualifiedRelation &parent, const ForeignKeyColumns &fk,
+                            int param) {
+    return "EXISTS (SELECT 1 FROM ONLY " + Qualified(parent) +
+           " p WHERE p.ctid OPERATOR(\"pg_catalog\".=) ANY ($" + std::to_string(param) +
+           ") AND " + JoinCondition(fk) + ")";
+}
+
+}  // namespace
+
+std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
+                                      const std::string &child_column, bool audit,
+                                      const QualifiedRelation &parent,
+                                      const ForeignKeyColumns &fk) {
+    CheckForeignKey(fk);
+    const std::string col = QuoteIdent(child_column);
+    std::string out = std::string("UPDATE ") + (child_only ? "ONLY " : "") + Qualified(child) +
+                      " c SET " + col + " = $1";
+    int tids = 2;
+    if (audit) {
+        out += ", \"deleted_by\" = $2, \"deleted_reason\" = $3";
+        tids = 4;
+    }
+    return out + " WHERE c." + col + " IS NULL AND " + ParentRowsByTid(parent, fk, tids);
+}
+
+std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
+                                   const std::string &child_column, bool audit,
+                                   const QualifiedRelation &parent,
+                                   const ForeignKeyColumns &fk) {
+    CheckForeignKey(fk);
+    const std::string col = QuoteIdent(child_column);
+    std::string out = std::string("UPDATE ") + (child_only ? "ONLY " : "") + Qualified(child) +
+                      " c SET " + col + " = NULL";
+    if (audit) out += ", \"deleted_by\" = NULL, \"deleted_reason\" = NULL";
+    return out + " WHERE c." + col + " OPERATOR(\"pg_catalog\".=) $1 AND " +
+           ParentRowsByTid(parent, fk, 2);
+}
+
+std::string BuildRestoredOrphanSql(const QualifiedRelation &child, const std::string &child_column,
+                                   const QualifiedRelation &parent, bool parent_only,
+                                   const std::string &parent_column,
+                                   const ForeignKeyColumns &fk) {
+    CheckForeignKey(fk);
+    std::string key;
+    for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
+        if (i > 0) key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
+        key += "c." + QuoteIdent(fk.child_columns[i]) + "::pg_catalog.text";
+    }
+    return "SELECT " + key + " FROM ONLY " + Qualified(child) +
+           " c WHERE c.ctid OPERATOR(\"pg_catalog\".=) ANY ($1) AND c." +
+           QuoteIdent(child_column) + " IS NULL AND EXISTS (SELECT 1 FROM " +
+           (parent_only ? "ONLY " : "") + Qualified(parent) + " p WHERE " + JoinCondition(fk) +
+           " AND p." + QuoteIdent(parent_column) + " IS NOT NULL) LIMIT 1";
+}
+
+std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_only,
+                                const std::string &parent_column, const ForeignKeyColumns &fk) {
+    CheckForeignKey(fk);
+    std::string out = "SELECT p." + QuoteIdent(parent_column) + " IS NOT NULL FROM " +
+                      (parent_only ? "ONLY " : "") + Qualified(parent) + " p WHERE ";
+    for (std::size_t i = 0; i < fk.parent_columns.size(); ++i) {
+        if (i > 0) out += " AND ";
+        out += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " $" +
+               std::to_string(i + 1);
+    }
+    return out + " FOR KEY SHARE OF p";
+}
+
+std::string StateChangeCondition(const std::string &column) {
+    const std::string col = QuoteIdent(column);
+    return "((OLD." + col + " IS NULL) OPERATOR(\"pg_catalog\".<>) (NEW." + col + " IS NULL))";
 }
 
 std::string QualifiedOperator(const std::string &schema, const std::string &op) {

@@ -81,14 +81,58 @@ std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation 
                           const std::string &grantee, bool grantable);
 
 // CREATE TRIGGER <name> <timing_and_events> ON <relation> FOR EACH <ROW|STATEMENT>
-//   EXECUTE FUNCTION "softdelete".<function>('<arg>', ...)
+//   [WHEN (<when>)] EXECUTE FUNCTION "softdelete".<function>('<arg>', ...)
 std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
                                   const QualifiedRelation &relation, bool for_each_row,
                                   const std::string &function,
-                                  const std::vector<std::string> &args);
+                                  const std::vector<std::string> &args,
+                                  const std::string &when = {});
 
 // A SQL string literal; E'' form when it holds a backslash, like quote_literal.
 std::string QuoteLiteral(const std::string &value);
+
+// A foreign key as the cascade code uses it: the referencing columns of the
+// child, the referenced columns of the parent, and the equality operator of
+// each pair (already qualified, OPERATOR("schema".=)).
+struct ForeignKeyColumns {
+    std::vector<std::string> child_columns;
+    std::vector<std::string> parent_columns;
+    std::vector<std::string> eq_operators;
+};
+
+// Soft-deletes the active children of just soft-deleted parent rows:
+// UPDATE [ONLY] child c SET col = $1 [, deleted_by = $2, deleted_reason = $3]
+//  WHERE c.col IS NULL AND EXISTS (SELECT 1 FROM ONLY parent p
+//        WHERE p.ctid = ANY ($n) AND c.fk = p.ref ...)
+std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
+                                      const std::string &child_column, bool audit,
+                                      const QualifiedRelation &parent,
+                                      const ForeignKeyColumns &fk);
+
+// Restores the children deleted in the same event as just restored parents:
+// UPDATE [ONLY] child c SET col = NULL [, deleted_by = NULL, deleted_reason = NULL]
+//  WHERE c.col = $1 AND EXISTS (SELECT 1 FROM ONLY parent p WHERE p.ctid = ANY ($2) AND ...)
+std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
+                                   const std::string &child_column, bool audit,
+                                   const QualifiedRelation &parent,
+                                   const ForeignKeyColumns &fk);
+
+// Finds one just restored (active) row of child whose parent is still
+// soft-deleted; returns the row's key as text.  $1 = the rows' TIDs.
+std::string BuildRestoredOrphanSql(const QualifiedRelation &child, const std::string &child_column,
+                                   const QualifiedRelation &parent, bool parent_only,
+                                   const std::string &parent_column,
+                                   const ForeignKeyColumns &fk);
+
+// Locks the parent row a new or changed row references and tells whether it
+// is soft-deleted:  SELECT p.col IS NOT NULL FROM parent p WHERE p.ref = $1 ...
+//  FOR KEY SHARE OF p
+std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_only,
+                                const std::string &parent_column, const ForeignKeyColumns &fk);
+
+// The WHEN condition of the AFTER UPDATE trigger: the column went from NULL
+// to a value or back.
+std::string StateChangeCondition(const std::string &column);
 
 // OPERATOR("schema".op)
 std::string QualifiedOperator(const std::string &schema, const std::string &op);

@@ -1,0 +1,539 @@
+// cascade.cpp — soft delete and restore along CASCADE foreign keys (see cascade.hpp).
+#include "cascade.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+}
+
+#include <vector>
+
+#include "core/ddl.hpp"
+#include "guc.hpp"
+#include "pg_boundary.hpp"
+#include "spi_util.hpp"
+
+namespace softdelete {
+
+namespace {
+
+// ---- recorded state changes ------------------------------------------------
+
+struct StateChange {
+    Oid relid;
+    bool restore;
+    int16 level;
+    SubTransactionId subxid;
+    TimestampTz ts;
+    ItemPointerData tid;
+};
+
+MemoryContext changes_context = nullptr;
+StateChange *changes = nullptr;
+int n_changes = 0;
+int cap_changes = 0;
+StateChange *restored = nullptr;  // restored rows awaiting the parent check
+int n_restored = 0;
+int cap_restored = 0;
+
+void Append(StateChange **array, int *n, int *cap, const StateChange &c) {
+    if (changes_context == nullptr)
+        changes_context = AllocSetContextCreate(TopMemoryContext, "softdelete cascades",
+                                                ALLOCSET_DEFAULT_SIZES);
+    if (*n >= *cap) {
+        int newcap = *cap == 0 ? 256 : *cap * 2;
+        *array = *array == nullptr
+                     ? (StateChange *)MemoryContextAlloc(changes_context, sizeof(StateChange) * newcap)
+                     : (StateChange *)repalloc(*array, sizeof(StateChange) * newcap);
+        *cap = newcap;
+    }
+    (*array)[(*n)++] = c;
+}
+
+int CompareChanges(const void *a, const void *b) {
+    const StateChange *x = (const StateChange *)a;
+    const StateChange *y = (const StateChange *)b;
+    if (x->relid != y->relid) return x->relid < y->relid ? -1 : 1;
+    if (x->restore != y->restore) return x->restore ? 1 : -1;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    return ItemPointerCompare(const_cast<ItemPointer>(&x->tid), const_cast<ItemPointer>(&y->tid));
+}
+
+// Moves the entries at or above min_level out of array into a palloc'd copy.
+StateChange *TakeEntries(StateChange *array, int *n, int min_level, int *taken) {
+    StateChange *out = (StateChange *)palloc(sizeof(StateChange) * (*n + 1));
+    int kept = 0;
+    *taken = 0;
+    for (int i = 0; i < *n; ++i) {
+        if (array[i].level >= min_level)
+            out[(*taken)++] = array[i];
+        else
+            array[kept++] = array[i];
+    }
+    *n = kept;
+    return out;
+}
+
+// ---- foreign-key edges, cached per relation ----------------------------------
+
+struct ChildEdge {
+    Oid child;
+    Oid owner;
+    bool audit;
+    SPIPlanPtr soft_delete;  // $1 ts, [$2 actor, $3 reason], $n tids
+    SPIPlanPtr restore;      // $1 ts, $2 tids
+};
+
+struct ParentEdge {
+    Oid parent;
+    Oid owner;
+    char *parent_name;
+    char *child_name;
+    char *columns;  // "a, b", for messages
+    int nkeys;
+    AttrNumber *attnos;  // in the child (leaf) relation
+    Oid *types;
+    SPIPlanPtr orphan;  // $1 tids -> key text of a restored row with a deleted parent
+    SPIPlanPtr state;   // $1.. key -> parent deleted?
+};
+
+struct EdgeSet {
+    Oid relid;  // hash key
+    int nchildren;
+    ChildEdge *children;
+    int nparents;
+    ParentEdge *parents;
+};
+
+MemoryContext edges_context = nullptr;
+HTAB *edges = nullptr;
+bool edges_stale = false;
+
+void MarkEdgesStale(Datum, Oid) { edges_stale = true; }
+
+SPIPlanPtr Keep(const char *sql, int nargs, Oid *types) {
+    SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
+    if (plan == nullptr)
+        elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
+    if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+    return plan;
+}
+
+void ResetEdges() {
+    if (edges != nullptr) {
+        HASH_SEQ_STATUS status;
+        hash_seq_init(&status, edges);
+        EdgeSet *set;
+        while ((set = (EdgeSet *)hash_seq_search(&status)) != nullptr) {
+            for (int i = 0; i < set->nchildren; ++i) {
+                if (set->children[i].soft_delete) SPI_freeplan(set->children[i].soft_delete);
+                if (set->children[i].restore) SPI_freeplan(set->children[i].restore);
+            }
+            for (int i = 0; i < set->nparents; ++i) {
+                if (set->parents[i].orphan) SPI_freeplan(set->parents[i].orphan);
+                if (set->parents[i].state) SPI_freeplan(set->parents[i].state);
+            }
+        }
+    }
+    if (edges_context != nullptr) MemoryContextReset(edges_context);
+    edges = nullptr;
+    edges_stale = false;
+}
+
+char **TextArray(Datum d, int *n) {
+    ArrayType *arr = DatumGetArrayTypeP(d);
+    Datum *elems;
+    deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, n);
+    char **out = (char **)palloc(sizeof(char *) * (*n + 1));
+    for (int i = 0; i < *n; ++i) out[i] = TextDatumGetCString(elems[i]);
+    return out;
+}
+
+// Columns: schema, name, relkind, soft-delete column, audit, owner, fk child
+// columns, fk parent columns, operators, and the other side's relid.
+const char *const kEdgeColumns =
+    "n.nspname::text, cl.relname::text, cl.relkind::text, t.column_name::text, t.audit, "
+    "cl.relowner, "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) ')' "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
+    "cl.oid ";
+
+const char *const kTreeOf =
+    "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
+
+core::ForeignKeyColumns FkColumns(char **child, char **parent, char **ops, int n) {
+    core::ForeignKeyColumns fk;
+    for (int i = 0; i < n; ++i) {
+        fk.child_columns.push_back(child[i]);
+        fk.parent_columns.push_back(parent[i]);
+        fk.eq_operators.push_back(ops[i]);
+    }
+    return fk;
+}
+
+void BuildEdgeSet(EdgeSet *set) {
+    Oid relid = set->relid;
+    char *leaf_schema = get_namespace_name(get_rel_namespace(relid));
+    char *leaf_name = get_rel_name(relid);
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+
+    // Children: tables whose CASCADE foreign key references this relation
+    // (or the partitioned table it belongs to), enabled ones only.
+    char *sql = psprintf(
+        "SELECT %s FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.conrelid "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.confrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf);
+    uint64 n = QuerySql(sql, 1, types, values, nullptr, true);
+    SPITupleTable *tab = SPI_tuptable;
+    set->nchildren = (int)n;
+    set->children = (ChildEdge *)MemoryContextAllocZero(edges_context, sizeof(ChildEdge) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        SPI_tuptable = tab;
+        bool isnull;
+        char *schema = ResultText(i, 1);
+        char *name = ResultText(i, 2);
+        bool only = ResultText(i, 3)[0] != 'p';
+        char *column = ResultText(i, 4);
+        bool audit = DatumGetBool(ResultDatum(i, 5, &isnull));
+        Oid owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
+        int nk, np, no;
+        char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
+        char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
+        char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
+        Oid child = DatumGetObjectId(ResultDatum(i, 10, &isnull));
+        Oid coltype = get_atttype(child, get_attnum(child, column));
+        char *del = CoreString([&] {
+            return core::BuildCascadeSoftDeleteSql({schema, name}, only, column, audit,
+                                                   {leaf_schema, leaf_name},
+                                                   FkColumns(ccols, pcols, ops, nk));
+        });
+        char *res = CoreString([&] {
+            return core::BuildCascadeRestoreSql({schema, name}, only, column, audit,
+                                                {leaf_schema, leaf_name},
+                                                FkColumns(ccols, pcols, ops, nk));
+        });
+        Oid dtypes[4] = {coltype, TEXTOID, TEXTOID, TIDARRAYOID};
+        if (!audit) dtypes[1] = TIDARRAYOID;
+        Oid rtypes[2] = {coltype, TIDARRAYOID};
+        ChildEdge *e = &set->children[i];
+        e->child = child;
+        e->owner = owner;
+        e->audit = audit;
+        e->soft_delete = Keep(del, audit ? 4 : 2, dtypes);
+        e->restore = Keep(res, 2, rtypes);
+    }
+
+    // Parents: enabled tables this relation (or its partitioned table)
+    // references through a CASCADE foreign key.
+    sql = psprintf(
+        "SELECT %s, t2.column_name::text FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.confrelid "
+        "JOIN softdelete.tables t2 ON t2.relation::pg_catalog.oid IN %s "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf, kTreeOf);
+    // kEdgeColumns' "other side" here is the parent: swap conkey/confkey roles
+    // by reading the columns as (child = conkey, parent = confkey) as before.
+    n = QuerySql(sql, 1, types, values, nullptr, true);
+    tab = SPI_tuptable;
+    set->nparents = (int)n;
+    set->parents =
+        (ParentEdge *)MemoryContextAllocZero(edges_context, sizeof(ParentEdge) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        SPI_tuptable = tab;
+        bool isnull;
+        char *schema = ResultText(i, 1);
+        char *name = ResultText(i, 2);
+        bool only = ResultText(i, 3)[0] != 'p';
+        char *parent_column = ResultText(i, 4);
+        Oid owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
+        int nk, np, no;
+        char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
+        char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
+        char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
+        Oid parent = DatumGetObjectId(ResultDatum(i, 10, &isnull));
+        char *child_column = ResultText(i, 11);
+        ParentEdge *e = &set->parents[i];
+        e->parent = parent;
+        e->owner = owner;
+        e->nkeys = nk;
+        e->parent_name = MemoryContextStrdup(edges_context, name);
+        e->child_name = MemoryContextStrdup(edges_context, leaf_name);
+        e->attnos = (AttrNumber *)MemoryContextAlloc(edges_context, sizeof(AttrNumber) * nk);
+        e->types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
+        StringInfoData cols;
+        initStringInfo(&cols);
+        for (int k = 0; k < nk; ++k) {
+            e->attnos[k] = get_attnum(relid, ccols[k]);
+            e->types[k] = get_atttype(relid, e->attnos[k]);
+            appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "", ccols[k]);
+        }
+        e->columns = MemoryContextStrdup(edges_context, cols.data);
+        char *orphan = CoreString([&] {
+            return core::BuildRestoredOrphanSql({leaf_schema, leaf_name}, child_column,
+                                                {schema, name}, only, parent_column,
+                                                FkColumns(ccols, pcols, ops, nk));
+        });
+        char *state = CoreString([&] {
+            return core::BuildParentStateSql({schema, name}, only, parent_column,
+                                              FkColumns(ccols, pcols, ops, nk));
+        });
+        Oid otypes[1] = {TIDARRAYOID};
+        e->orphan = Keep(orphan, 1, otypes);
+        e->state = Keep(state, nk, e->types);
+    }
+}
+
+// The edges of relid; needs an SPI connection.
+EdgeSet *Edges(Oid relid) {
+    if (edges_stale) ResetEdges();
+    if (edges_context == nullptr)
+        edges_context = AllocSetContextCreate(CacheMemoryContext, "softdelete edges",
+                                              ALLOCSET_DEFAULT_SIZES);
+    if (edges == nullptr) {
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof ctl);
+        ctl.keysize = sizeof(Oid);
+        ctl.entrysize = sizeof(EdgeSet);
+        ctl.hcxt = edges_context;
+        edges = hash_create("softdelete edges", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    }
+    bool found;
+    EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_ENTER, &found);
+    if (!found) {
+        set->nchildren = -1;
+        set->nparents = 0;
+        set->children = nullptr;
+        set->parents = nullptr;
+    }
+    if (set->nchildren < 0) {
+        PG_TRY();
+        { BuildEdgeSet(set); }
+        PG_CATCH();
+        {
+            set->nchildren = -1;
+            edges_stale = true;
+            PG_RE_THROW();
+        }
+        PG_END_TRY();
+    }
+    return set;
+}
+
+ArrayType *TidArray(const StateChange *rows, int from, int to) {
+    int n = to - from;
+    Datum *elems = (Datum *)palloc(sizeof(Datum) * (n > 0 ? n : 1));
+    for (int i = 0; i < n; ++i) elems[i] = PointerGetDatum(&rows[from + i].tid);
+    return construct_array(elems, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT);
+}
+
+void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
+    Oid save_user;
+    int save_sec;
+    GetUserIdAndSecContext(&save_user, &save_sec);
+    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
+    SetUserIdAndSecContext(save_user, save_sec);
+    if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
+}
+
+}  // namespace
+
+void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, int level) {
+    StateChange c;
+    c.relid = relid;
+    c.restore = restore;
+    c.level = (int16)level;
+    c.subxid = GetCurrentSubTransactionId();
+    c.ts = ts;
+    c.tid = *tid;
+    Append(&changes, &n_changes, &cap_changes, c);
+}
+
+bool HasPendingCascades(int min_level) {
+    for (int i = 0; i < n_changes; ++i)
+        if (changes[i].level >= min_level) return true;
+    return false;
+}
+
+int PendingCascadeCount() { return n_changes + n_restored; }
+
+void ProcessCascades(int min_level) {
+    int n;
+    StateChange *rows = TakeEntries(changes, &n_changes, min_level, &n);
+    if (n == 0) return;
+    qsort(rows, n, sizeof(StateChange), CompareChanges);
+
+    Datum actor = CStringGetTextDatum((guc_actor && guc_actor[0])
+                                          ? guc_actor
+                                          : GetUserNameFromId(GetUserId(), false));
+    bool has_reason = guc_reason && guc_reason[0];
+    Datum reason = has_reason ? CStringGetTextDatum(guc_reason) : (Datum)0;
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int start = 0;
+    while (start < n) {
+        int end = start + 1;
+        while (end < n && rows[end].relid == rows[start].relid &&
+               rows[end].restore == rows[start].restore && rows[end].ts == rows[start].ts)
+            ++end;
+        EdgeSet *set = Edges(rows[start].relid);
+        ArrayType *tids = nullptr;
+        for (int i = 0; i < set->nchildren; ++i) {
+            ChildEdge *e = &set->children[i];
+            if (tids == nullptr) tids = TidArray(rows, start, end);
+            Datum values[4];
+            char nulls[4] = {' ', ' ', ' ', ' '};
+            values[0] = TimestampTzGetDatum(rows[start].ts);
+            if (rows[start].restore) {
+                values[1] = PointerGetDatum(tids);
+                RunAsOwner(e->restore, e->owner, values, nulls);
+            } else if (e->audit) {
+                values[1] = actor;
+                values[2] = reason;
+                if (!has_reason) nulls[2] = 'n';
+                values[3] = PointerGetDatum(tids);
+                RunAsOwner(e->soft_delete, e->owner, values, nulls);
+            } else {
+                values[1] = PointerGetDatum(tids);
+                RunAsOwner(e->soft_delete, e->owner, values, nulls);
+            }
+        }
+        if (rows[start].restore && set->nparents > 0)
+            for (int i = start; i < end; ++i)
+                Append(&restored, &n_restored, &cap_restored, rows[i]);
+        start = end;
+    }
+    SPI_finish();
+    pfree(rows);
+}
+
+void CheckRestoredRows(int min_level) {
+    int n;
+    StateChange *rows = TakeEntries(restored, &n_restored, min_level, &n);
+    if (n == 0) return;
+    qsort(rows, n, sizeof(StateChange), CompareChanges);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int start = 0;
+    while (start < n) {
+        int end = start + 1;
+        while (end < n && rows[end].relid == rows[start].relid) ++end;
+        EdgeSet *set = Edges(rows[start].relid);
+        ArrayType *tids = TidArray(rows, start, end);
+        for (int i = 0; i < set->nparents; ++i) {
+            ParentEdge *e = &set->parents[i];
+            Datum values[1] = {PointerGetDatum(tids)};
+            RunAsOwner(e->orphan, e->owner, values, nullptr);
+            if (SPI_processed > 0) {
+                char *key = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+                ereport(ERROR,
+                        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+                         errmsg("cannot restore a row of table \"%s\" whose parent row in table "
+                                "\"%s\" is still soft-deleted",
+                                e->child_name, e->parent_name),
+                         errdetail("Key (%s)=(%s) refers to a soft-deleted row of \"%s\".",
+                                   e->columns, key ? key : "", e->parent_name),
+                         errhint("Restore the parent row first; that restores the rows deleted "
+                                 "with it too.")));
+            }
+        }
+        start = end;
+    }
+    SPI_finish();
+    pfree(rows);
+}
+
+void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
+                        AttrNumber column_attno) {
+    TupleDesc desc = RelationGetDescr(rel);
+    bool isnull;
+    (void)heap_getattr(newtuple, column_attno, desc, &isnull);
+    if (!isnull) return;  // a soft-deleted row may reference anything
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    EdgeSet *set = Edges(RelationGetRelid(rel));
+    for (int i = 0; i < set->nparents; ++i) {
+        ParentEdge *e = &set->parents[i];
+        Datum values[INDEX_MAX_KEYS];
+        char nulls[INDEX_MAX_KEYS];
+        bool any_null = false;
+        bool changed = oldtuple == nullptr;
+        for (int k = 0; k < e->nkeys && k < INDEX_MAX_KEYS; ++k) {
+            values[k] = heap_getattr(newtuple, e->attnos[k], desc, &isnull);
+            nulls[k] = ' ';
+            if (isnull) any_null = true;
+            if (!changed) {
+                bool old_null;
+                Datum old = heap_getattr(oldtuple, e->attnos[k], desc, &old_null);
+                Form_pg_attribute att = TupleDescAttr(desc, e->attnos[k] - 1);
+                if (old_null != isnull ||
+                    (!isnull && !datumIsEqual(old, values[k], att->attbyval, att->attlen)))
+                    changed = true;
+            }
+        }
+        if (any_null || !changed) continue;
+        RunAsOwner(e->state, e->owner, values, nulls);
+        if (SPI_processed > 0) {
+            bool deleted = DatumGetBool(
+                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+            if (deleted)
+                ereport(ERROR,
+                        (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+                         errmsg("insert or update on table \"%s\" references a soft-deleted row "
+                                "of table \"%s\"",
+                                RelationGetRelationName(rel), e->parent_name),
+                         errdetail("Columns (%s) refer to a row of \"%s\" that is soft-deleted.",
+                                   e->columns, e->parent_name),
+                         errhint("Restore the parent row first.")));
+        }
+    }
+    SPI_finish();
+}
+
+void ResetCascades() {
+    changes = nullptr;
+    restored = nullptr;
+    n_changes = cap_changes = n_restored = cap_restored = 0;
+    if (changes_context != nullptr) MemoryContextReset(changes_context);
+}
+
+void ForgetSubtransactionCascades(SubTransactionId subid) {
+    int kept = 0;
+    for (int i = 0; i < n_changes; ++i)
+        if (changes[i].subxid < subid) changes[kept++] = changes[i];
+    n_changes = kept;
+    kept = 0;
+    for (int i = 0; i < n_restored; ++i)
+        if (restored[i].subxid < subid) restored[kept++] = restored[i];
+    n_restored = kept;
+}
+
+void InitCascades() { CacheRegisterRelcacheCallback(MarkEdgesStale, (Datum)0); }
+
+}  // namespace softdelete

@@ -1,0 +1,43 @@
+// cascade.hpp — soft delete and restore along ON DELETE CASCADE foreign keys.
+//
+// An AFTER UPDATE row trigger (softdelete.on_state_change) records every row
+// whose soft-delete column went from NULL to a value (a soft delete, by DELETE
+// or by a direct UPDATE) or back (a restore).  When the statement's executor
+// finishes, ProcessCascades() soft-deletes (or restores, for the same
+// timestamp) the rows of enabled child tables that reference those rows,
+// set-wise, one UPDATE per foreign key, as the child table's owner.  Those
+// UPDATEs record their own rows in turn; the caller loops until nothing is
+// left, so deep trees, self-references and cycles need no recursion.
+// Restored rows are then checked: none may reference a soft-deleted parent.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "access/htup.h"
+#include "datatype/timestamp.h"
+#include "storage/itemptr.h"
+#include "utils/relcache.h"
+}
+
+namespace softdelete {
+
+void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, int level);
+bool HasPendingCascades(int min_level);
+// One round: applies the cascades of every recorded row at or above min_level.
+void ProcessCascades(int min_level);
+// Errors (23503) if a row restored at or above min_level references a
+// soft-deleted parent; forgets those rows.
+void CheckRestoredRows(int min_level);
+
+// 23503 if newtuple (an active row being inserted, or updated with new
+// foreign key values) references a soft-deleted parent through an ON DELETE
+// CASCADE foreign key to an enabled table.  Locks the parent (FOR KEY SHARE).
+void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
+                        AttrNumber column_attno);
+
+void ResetCascades();
+void ForgetSubtransactionCascades(SubTransactionId subid);
+int PendingCascadeCount();
+void InitCascades();
+
+}  // namespace softdelete
