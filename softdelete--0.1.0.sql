@@ -8,6 +8,7 @@ CREATE TABLE softdelete.tables (
     relation      pg_catalog.regclass PRIMARY KEY,
     column_name   pg_catalog.name NOT NULL,
     active_view   pg_catalog.regclass,
+    view_name     pg_catalog.name,
     deleted_index pg_catalog.regclass,
     "cascade"     boolean NOT NULL DEFAULT true,
     retention     interval CHECK (retention IS NULL OR retention >= interval '0'),
@@ -100,8 +101,23 @@ COMMENT ON FUNCTION softdelete.on_sql_drop() IS 'sql_drop event trigger: forgets
 CREATE EVENT TRIGGER softdelete_sql_drop ON sql_drop
     EXECUTE FUNCTION softdelete.on_sql_drop();
 
+CREATE FUNCTION softdelete.on_ddl_start() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'softdelete_on_ddl_start' LANGUAGE C;
+COMMENT ON FUNCTION softdelete.on_ddl_start() IS 'ddl_command_start event trigger: sets the active view aside for DROP COLUMN / ALTER COLUMN TYPE';
+CREATE EVENT TRIGGER softdelete_ddl_start ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION softdelete.on_ddl_start();
+
+CREATE FUNCTION softdelete.on_ddl_end() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'softdelete_on_ddl_end' LANGUAGE C;
+COMMENT ON FUNCTION softdelete.on_ddl_end() IS 'ddl_command_end event trigger: keeps active views, partitions and inheritance children in step';
+CREATE EVENT TRIGGER softdelete_ddl_end ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE')
+    EXECUTE FUNCTION softdelete.on_ddl_end();
+
 REVOKE ALL ON FUNCTION softdelete.on_delete(), softdelete.on_write(), softdelete.on_state_change(), softdelete.on_truncate(),
-    softdelete.on_view_delete(), softdelete.on_sql_drop() FROM PUBLIC;
+    softdelete.on_view_delete(), softdelete.on_sql_drop(), softdelete.on_ddl_start(),
+    softdelete.on_ddl_end() FROM PUBLIC;
 
 CREATE VIEW softdelete.status AS
 SELECT t.relation,

@@ -1,17 +1,27 @@
 // event_triggers.cpp — keeps the catalog true across DDL.
 //
-//  softdelete.on_sql_drop()  sql_drop: forgets dropped tables, views and
-//                            indexes, so no dangling OID is ever dumped.
+//  softdelete.on_sql_drop()   sql_drop: forgets dropped tables, views and
+//                             indexes, so no dangling OID is ever dumped.
+//  softdelete.on_ddl_start()  ddl_command_start (ALTER TABLE): sets the active
+//                             view aside before DROP COLUMN / ALTER TYPE.
+//  softdelete.on_ddl_end()    ddl_command_end (ALTER/CREATE TABLE): rebuilds
+//                             the view, guards new partitions, enables new
+//                             inheritance children (setup.hpp ReconcileAfterDdl).
+// All return at once for DDL on tables that are not enabled, and are inert
+// while the catalog is missing (during pg_restore, or DROP EXTENSION).
 extern "C" {
 #include "postgres.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
+#include "catalog/namespace.h"
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/lsyscache.h"
 }
 
+#include "setup.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -53,6 +63,52 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
         "  WHERE t.deleted_index::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
     EndCatalogWrite(save_user, save_sec);
     AtEOXact_GUC(true, level);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(softdelete_on_ddl_start);
+Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("softdelete.on_ddl_start must be called as an event trigger")));
+    EventTriggerData *trigdata = (EventTriggerData *)fcinfo->context;
+    if (!IsA(trigdata->parsetree, AlterTableStmt) || !CatalogPresent()) PG_RETURN_VOID();
+    AlterTableStmt *stmt = (AlterTableStmt *)trigdata->parsetree;
+    bool drops = false;
+    ListCell *lc;
+    foreach (lc, stmt->cmds) {
+        AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+        if (cmd->subtype == AT_DropColumn || cmd->subtype == AT_AlterColumnType) drops = true;
+    }
+    if (!drops || stmt->relation == nullptr) PG_RETURN_VOID();
+    Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+    if (!OidIsValid(relid)) PG_RETURN_VOID();
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    SetViewAsideForAlter(relid);
+    SPI_finish();
+    PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(softdelete_on_ddl_end);
+Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("softdelete.on_ddl_end must be called as an event trigger")));
+    if (!CatalogPresent()) PG_RETURN_VOID();
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    uint64 n = QuerySql(
+        "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
+        "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND object_type = 'table' "
+        "ORDER BY 1",
+        0, nullptr, nullptr, nullptr, true);
+    Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        bool isnull;
+        relids[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+    }
+    for (uint64 i = 0; i < n; ++i)
+        if (get_rel_name(relids[i]) != nullptr) ReconcileAfterDdl(relids[i]);
     SPI_finish();
     PG_RETURN_VOID();
 }

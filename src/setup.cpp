@@ -192,14 +192,16 @@ struct CatalogRow {
     Oid active_view;  // InvalidOid if none or dropped
     Oid deleted_index;
     bool audit;
+    char *view_name;
+    bool cascade;
 };
 
 CatalogRow ReadCatalogRow(Oid relid) {
-    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false};
+    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true};
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(relid)};
-    if (QuerySql("SELECT column_name::text, active_view::oid, deleted_index::oid, audit "
-                 "FROM softdelete.tables WHERE relation::oid = $1",
+    if (QuerySql("SELECT column_name::text, active_view::oid, deleted_index::oid, audit, "
+                 "view_name::text, \"cascade\" FROM softdelete.tables WHERE relation::oid = $1",
                  1, types, values, nullptr, true) == 0)
         return row;
     bool isnull;
@@ -214,6 +216,8 @@ CatalogRow ReadCatalogRow(Oid relid) {
     if (OidIsValid(row.deleted_index) && get_rel_name(row.deleted_index) == nullptr)
         row.deleted_index = InvalidOid;
     row.audit = DatumGetBool(ResultDatum(0, 4, &isnull));
+    row.view_name = ResultText(0, 5);
+    row.cascade = DatumGetBool(ResultDatum(0, 6, &isnull));
     return row;
 }
 
@@ -527,8 +531,9 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     // Active view.
     Oid view = existing.active_view;
     if (!OidIsValid(view)) {
-        char *view_name = opt->view_name != nullptr
-                              ? pstrdup(opt->view_name)
+        char *view_name = opt->view_name != nullptr ? pstrdup(opt->view_name)
+                          : existing.view_name != nullptr
+                              ? existing.view_name
                               : CoreString([&] { return core::DefaultActiveViewName(relname); });
         view = CreateActiveView(relid, view_name, column, audit);
     }
@@ -537,28 +542,30 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     Oid deleted_index = EnsureDeletedIndex(relid, column, existing.deleted_index);
 
     // Record it (as the extension owner: table owners cannot write the catalog).
-    Oid types[8] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID};
-    Datum values[8] = {ObjectIdGetDatum(relid),
+    Oid types[9] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
+                    NAMEOID};
+    Datum values[9] = {ObjectIdGetDatum(relid),
                        CStringGetDatum(column),
                        ObjectIdGetDatum(view),
                        ObjectIdGetDatum(deleted_index),
                        BoolGetDatum(opt->cascade),
                        opt->has_retention ? IntervalPGetDatum(&opt->retention) : (Datum)0,
                        BoolGetDatum(audit),
-                       BoolGetDatum(opt->has_retention)};
-    char nulls[8] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' '};
+                       BoolGetDatum(opt->has_retention),
+                       CStringGetDatum(get_rel_name(view))};
+    char nulls[9] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' '};
     Oid save_user;
     int save_sec;
     BeginCatalogWrite(&save_user, &save_sec);
     QuerySql("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
-             "deleted_index, \"cascade\", retention, audit) "
+             "deleted_index, \"cascade\", retention, audit, view_name) "
              "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
-             "$4::pg_catalog.regclass, $5, $6, $7) "
+             "$4::pg_catalog.regclass, $5, $6, $7, $9) "
              "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
              "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
-             "audit = EXCLUDED.audit, "
+             "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, "
              "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
-             8, types, values, nulls, false);
+             9, types, values, nulls, false);
     EndCatalogWrite(save_user, save_sec);
 }
 
@@ -792,6 +799,120 @@ void DisableTable(Oid relid) {
     QuerySql("DELETE FROM softdelete.tables WHERE relation::oid = $1", 1, types, values, nullptr,
              false);
     EndCatalogWrite(save_user, save_sec);
+    AtEOXact_GUC(true, level);
+}
+
+namespace {
+
+// True when the view's columns are the table's live columns, in order.
+bool ViewMatchesTable(Oid view, Oid table) {
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(view), ObjectIdGetDatum(table)};
+    QuerySql("SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+             "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
+             "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
+             "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
+             2, types, values, nullptr, true);
+    bool isnull;
+    return DatumGetBool(ResultDatum(0, 1, &isnull));
+}
+
+// True when other views or rules depend on the active view.
+bool ViewHasDependents(Oid view) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(view)};
+    return QuerySql("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+                    "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
+                    1, types, values, nullptr, true) > 0;
+}
+
+void DropRelation(const char *kind, Oid relid) {
+    char *qname = QualifiedRelationName(relid);
+    char *sql = CoreString([&] { return std::string("DROP ") + kind + " " + qname; });
+    ExecSql(sql);
+}
+
+}  // namespace
+
+void SetViewAsideForAlter(Oid relid) {
+    CatalogRow row = ReadCatalogRow(relid);
+    if (!row.found || !OidIsValid(row.active_view)) return;
+    if (ViewHasDependents(row.active_view)) return;  // PostgreSQL explains the conflict
+    int level = ForceSearchPath();
+    DropRelation("VIEW", row.active_view);
+    AtEOXact_GUC(true, level);
+}
+
+void ReconcileAfterDdl(Oid relid) {
+    int level = ForceSearchPath();
+    CatalogRow row = ReadCatalogRow(relid);
+    if (row.found) {
+        bool rebuild = !OidIsValid(row.active_view);
+        if (!rebuild && !ViewMatchesTable(row.active_view, relid)) {
+            if (ViewHasDependents(row.active_view)) {
+                ereport(WARNING,
+                        (errmsg("active view of table \"%s\" was not rebuilt: other views "
+                                "depend on it",
+                                get_rel_name(relid)),
+                         errhint("Drop the dependent views and run softdelete.enable() again.")));
+            } else {
+                DropRelation("VIEW", row.active_view);
+                CommandCounterIncrement();
+                rebuild = true;
+            }
+        }
+        if (rebuild && get_attnum(relid, row.column) > 0) {
+            const char *view_name = row.view_name;
+            char *relname = get_rel_name(relid);
+            if (view_name == nullptr)
+                view_name = CoreString([&] { return core::DefaultActiveViewName(relname); });
+            Oid view = CreateActiveView(relid, view_name, row.column, row.audit);
+            Oid types[2] = {OIDOID, OIDOID};
+            Datum values[2] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view)};
+            Oid save_user;
+            int save_sec;
+            BeginCatalogWrite(&save_user, &save_sec);
+            QuerySql("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass "
+                     "WHERE relation::pg_catalog.oid = $1",
+                     2, types, values, nullptr, false);
+            EndCatalogWrite(save_user, save_sec);
+        }
+    }
+    // A partition of an enabled partitioned table: the TRUNCATE guard (row
+    // triggers are cloned by PostgreSQL itself).
+    if (get_rel_relispartition(relid)) {
+        Oid types[1] = {OIDOID};
+        Datum values[1] = {ObjectIdGetDatum(relid)};
+        if (QuerySql("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
+                     "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
+                     "a.relid::pg_catalog.oid",
+                     1, types, values, nullptr, true) > 0) {
+            List *tree = find_all_inheritors(relid, NoLock, nullptr);
+            ListCell *lc;
+            foreach (lc, tree)
+                EnsureTrigger(lfirst_oid(lc), kTruncateTrigger, "BEFORE TRUNCATE", false,
+                              "on_truncate", nullptr, false);
+        }
+    } else if (!row.found && get_rel_relkind(relid) == RELKIND_RELATION) {
+        // A new inheritance child of an enabled table is enabled like it.
+        Oid types[1] = {OIDOID};
+        Datum values[1] = {ObjectIdGetDatum(relid)};
+        if (QuerySql("SELECT t.column_name::text, t.\"cascade\", t.audit "
+                     "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
+                     "ON t.relation::pg_catalog.oid = i.inhparent WHERE i.inhrelid = $1 LIMIT 1",
+                     1, types, values, nullptr, true) > 0) {
+            bool isnull;
+            EnableOptions opt;
+            memset(&opt, 0, sizeof opt);
+            opt.column = ResultText(0, 1);
+            opt.cascade = DatumGetBool(ResultDatum(0, 2, &isnull));
+            opt.audit = DatumGetBool(ResultDatum(0, 3, &isnull));
+            ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
+                                    get_rel_name(relid))));
+            EnableTable(relid, &opt, 1);
+        }
+    }
     AtEOXact_GUC(true, level);
 }
 

@@ -22,6 +22,15 @@ void EnableTable(Oid relid, const EnableOptions *options, int depth);
 void DisableTable(Oid relid);
 void SetRetention(Oid relid, const Interval *retention);
 
+// After DDL on relid (ddl_command_end): rebuilds the active view of an
+// enabled table whose columns changed (or whose view was set aside by
+// PrepareForAlter), gives a new partition of an enabled table the TRUNCATE
+// guard, and enables a new inheritance child of an enabled table.
+void ReconcileAfterDdl(Oid relid);
+// Before ALTER TABLE drops or retypes a column (ddl_command_start): drops the
+// active view, which would block it; ReconcileAfterDdl rebuilds it.
+void SetViewAsideForAlter(Oid relid);
+
 // Errors (55000) unless relid is recorded in softdelete.tables.
 void RequireEnabled(Oid relid, const char *action);
 
