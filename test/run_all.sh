@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# test/run_all.sh -- the project's test command: `bash test/run_all.sh` from the repo top,
+# as root on a fresh Debian 12 machine (CI runs it through .ci/run).
+#
+#  1. installs missing Debian packages (test/lib/deps.sh)
+#  2. copies the tree to $SD_TEST_DIR (default /tmp/softdelete-test, wiped first), owned
+#     by the unprivileged user $SD_USER (default sdtest): PostgreSQL refuses to run as root
+#  3. builds there with PGXS as that user (a compiler warning fails the build stage),
+#     then `make install` as root
+#  4. as that user: pg_regress, isolation and TAP layers (make installcheck-regress,
+#     installcheck-isolation, installcheck-tap: the three halves of `make installcheck`,
+#     run separately so one failing layer does not hide the others)
+#  5. CMake build (module + unit tests) and ctest
+#
+# Prints why anything failed (diffs, server and TAP logs) and, as its very last line,
+# "N passed, M failed": one count per pg_regress test, isolation spec, TAP test file
+# and ctest test, plus one failure per stage that could not run. Exits 1 if M > 0.
+#
+# Environment: PG_CONFIG, SD_USER, SD_TEST_DIR, SD_STAGE_TIMEOUT (seconds per stage,
+# default 600), SD_ALLOW_WARNINGS=1 (don't fail on compiler warnings), MAKE_JOBS.
+# Not run as root: no package install, tests run as the caller, `sudo make install`.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO" || exit 1
+# shellcheck source=test/lib/deps.sh
+. "$REPO/test/lib/deps.sh"
+
+WORK=${SD_TEST_DIR:-/tmp/softdelete-test}
+LOGS="$WORK-logs"
+STAGE_TIMEOUT=${SD_STAGE_TIMEOUT:-600}
+JOBS=${MAKE_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+PASSED=0
+FAILED=0
+BROKEN=()      # stages that failed to run (each counts as one failure)
+
+note_broken() {
+    BROKEN+=("$1")
+    FAILED=$((FAILED + 1))
+    printf '!!! stage failed: %s\n' "$1"
+}
+
+# show FILE [MAXLINES]: print a file into the log, if it exists.
+show() {
+    local f=$1 max=${2:-1000}
+    [ -s "$f" ] || return 0
+    printf '\n----- %s (first %s lines) -----\n' "$f" "$max"
+    head -n "$max" "$f"
+    printf -- '----- end of %s -----\n' "$f"
+}
+
+# tail_log FILE [LINES]
+tail_log() {
+    local f=$1 n=${2:-80}
+    [ -s "$f" ] || return 0
+    printf '\n----- last %s lines of %s -----\n' "$n" "$f"
+    tail -n "$n" "$f"
+    printf -- '----- end of %s -----\n' "$f"
+}
+
+# run_logged NAME CMD...: run CMD (a command or function), output to stdout and
+# $LOGS/NAME.log; returns CMD's exit status.
+run_logged() {
+    local name=$1
+    shift
+    printf '\n==> [%s] %s\n' "$name" "$*"
+    "$@" </dev/null 2>&1 | tee "$LOGS/$name.log"
+    local rc=${PIPESTATUS[0]}
+    [ "$rc" -eq 124 ] && printf '!!! [%s] timed out after %ss\n' "$name" "$STAGE_TIMEOUT"
+    return "$rc"
+}
+
+# as_user_t CMD...: CMD as the unprivileged user, killed after $STAGE_TIMEOUT seconds
+# (timeout runs CMD in its own process group, so make's children go too).
+# shellcheck disable=SC2317  # called through run_logged
+as_user_t() {
+    sd_as_user timeout -k 20 "$STAGE_TIMEOUT" "$@"
+}
+
+# warnings_in LOG: number of compiler warnings in a build log.
+warnings_in() {
+    grep -cE '(^|[^A-Za-z])warning:' "$1" || true
+}
+
+# stop_servers: stop any server a killed test run left behind under $WORK.
+stop_servers() {
+    local pidfile
+    [ -n "${PG_BINDIR:-}" ] && [ -d "$WORK" ] || return 0
+    while IFS= read -r pidfile; do
+        sd_as_user "$PG_BINDIR/pg_ctl" -D "$(dirname "$pidfile")" stop -m immediate \
+            >/dev/null 2>&1 || true
+    done < <(find "$WORK" -name postmaster.pid 2>/dev/null)
+}
+
+finish() {
+    stop_servers
+    if [ ${#BROKEN[@]} -gt 0 ]; then
+        printf '\nstages that failed: %s\n' "${BROKEN[*]}"
+    fi
+    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+    [ "$FAILED" -eq 0 ]
+    exit $?
+}
+
+# count_pg_regress NAME LOG RC DIFFS SERVERLOG: add one pg_regress/isolation run's
+# results. PG 15 prints one line per test: "test name ... ok  12 ms", or with a
+# schedule "     name ... FAILED  12 ms" (PG 16 switched to TAP-style "ok 1 - name").
+count_pg_regress() {
+    local name=$1 log=$2 rc=$3 diffs=$4 serverlog=$5 ok bad
+    ok=$(grep -cE '^(test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. ok([[:space:]]|$)' "$log" || true)
+    # "... diff: <expected file>: No such file" = missing expected output (run aborts)
+    bad=$(grep -cE '^(test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. (FAILED|failed|diff:)' "$log" || true)
+    PASSED=$((PASSED + ok))
+    FAILED=$((FAILED + bad))
+    printf '==> [%s] %d passed, %d failed\n' "$name" "$ok" "$bad"
+    if [ "$bad" -gt 0 ] || [ "$rc" -ne 0 ]; then
+        show "$diffs" 2000
+        tail_log "$serverlog" 100
+    fi
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        note_broken "$name (exit $rc)"
+    fi
+}
+
+# count_prove LOG RC: add one prove run's results (one count per test file).
+# prove prints "Files=N, Tests=M, ..." and, when something failed, a
+# "Test Summary Report" listing each failed file as "path (Wstat: ...)".
+count_prove() {
+    local log=$1 rc=$2 files bad f
+    files=$(sed -nE 's/^Files=([0-9]+), Tests=.*/\1/p' "$log" | tail -n 1)
+    if [ -z "$files" ]; then
+        if [ "$rc" -ne 0 ]; then
+            note_broken "tap (exit $rc, no prove summary)"
+            for f in "$WORK"/tmp_check/log/regress_log_*; do
+                tail_log "$f" 60
+            done
+        fi
+        return
+    fi
+    mapfile -t failed_files < <(sed -nE 's/^([^[:space:]]+\.pl)[[:space:]]+\(Wstat: .*/\1/p' "$log" | sort -u)
+    bad=${#failed_files[@]}
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        note_broken "tap (exit $rc)"
+    fi
+    PASSED=$((PASSED + files - bad))
+    FAILED=$((FAILED + bad))
+    printf '==> [tap] %d passed, %d failed (test files)\n' "$((files - bad))" "$bad"
+    for f in "${failed_files[@]}"; do
+        f=$(basename "$f" .pl)
+        tail_log "$WORK/tmp_check/log/regress_log_$f" 150
+        for nodelog in "$WORK"/tmp_check/log/"${f}"_*.log; do
+            tail_log "$nodelog" 60
+        done
+    done
+}
+
+# count_ctest LOG RC: "100% tests passed, 0 tests failed out of 7".
+count_ctest() {
+    local log=$1 rc=$2 line total bad
+    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        # no test/unit/*.cpp: ctest finds nothing and exits 0
+        if [ "$rc" -eq 0 ]; then
+            printf '==> [ctest] no unit tests\n'
+        else
+            note_broken "ctest (exit $rc, no summary)"
+        fi
+        return
+    fi
+    bad=$(sed -nE 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/p' <<<"$line")
+    total=$(sed -nE 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/p' <<<"$line")
+    PASSED=$((PASSED + total - bad))
+    FAILED=$((FAILED + bad))
+    printf '==> [ctest] %d passed, %d failed\n' "$((total - bad))" "$bad"
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        note_broken "ctest (exit $rc)"
+    fi
+}
+
+# check_build NAME RC LOG: a failed or warning-emitting build is a broken stage.
+check_build() {
+    local name=$1 rc=$2 log=$3 warnings
+    if [ "$rc" -ne 0 ]; then
+        note_broken "$name (exit $rc)"
+        return 1
+    fi
+    warnings=$(warnings_in "$log")
+    if [ "$warnings" -gt 0 ] && [ "${SD_ALLOW_WARNINGS:-0}" != 1 ]; then
+        printf '\n----- compiler warnings in %s -----\n' "$name"
+        grep -E -A3 '(^|[^A-Za-z])warning:' "$log" | head -n 200
+        note_broken "$name ($warnings compiler warnings; SD_ALLOW_WARNINGS=1 to allow)"
+        return 0    # the build is usable: run the tests anyway
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------------------------
+# 1. dependencies and environment
+mkdir -p "$LOGS" 2>/dev/null || { LOGS=$(mktemp -d); }
+rm -f "$LOGS"/*.log
+if ! run_logged deps sd_install_deps; then
+    note_broken deps
+    finish
+fi
+if ! sd_setup_env; then
+    note_broken environment
+    finish
+fi
+sd_ensure_user || { note_broken "user $SD_USER"; finish; }
+sd_log "PostgreSQL: $("$PG_CONFIG" --version), pg_config $PG_CONFIG, user $SD_USER"
+sd_log "scratch tree: $WORK, logs: $LOGS"
+
+# 2. scratch copy owned by the unprivileged user
+stop_servers
+sd_copy_tree "$REPO" "$WORK" || { note_broken "copy to $WORK"; finish; }
+trap 'stop_servers' EXIT
+
+# 3. PGXS build as the user, install as root
+built=0
+run_logged make as_user_t make -C "$WORK" -j"$JOBS" PG_CONFIG="$PG_CONFIG"
+if check_build make $? "$LOGS/make.log"; then
+    if run_logged make-install sd_as_root make -C "$WORK" install PG_CONFIG="$PG_CONFIG"; then
+        built=1
+    else
+        note_broken make-install
+    fi
+fi
+
+# 4. the three installcheck layers
+if [ "$built" -eq 1 ]; then
+    run_logged regress as_user_t make -C "$WORK" installcheck-regress PG_CONFIG="$PG_CONFIG"
+    count_pg_regress regress "$LOGS/regress.log" $? "$WORK/regression.diffs" \
+        "$WORK/log/postmaster.log"
+
+    run_logged isolation as_user_t make -C "$WORK" installcheck-isolation PG_CONFIG="$PG_CONFIG"
+    count_pg_regress isolation "$LOGS/isolation.log" $? "$WORK/output_iso/regression.diffs" \
+        "$WORK/output_iso/log/postmaster.log"
+
+    run_logged tap as_user_t make -C "$WORK" installcheck-tap PG_CONFIG="$PG_CONFIG"
+    count_prove "$LOGS/tap.log" $?
+    stop_servers
+else
+    printf '!!! skipping pg_regress, isolation and TAP: the module was not built and installed\n'
+fi
+
+# 5. CMake build and unit tests
+if ! run_logged cmake-configure as_user_t cmake -S "$WORK" -B "$WORK/build" \
+    -DPG_CONFIG="$PG_CONFIG" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+    note_broken cmake-configure
+else
+    run_logged cmake-build as_user_t cmake --build "$WORK/build" -j "$JOBS"
+    if check_build cmake-build $? "$LOGS/cmake-build.log"; then
+        run_logged ctest as_user_t ctest --test-dir "$WORK/build" --output-on-failure \
+            --timeout 120
+        count_ctest "$LOGS/ctest.log" $?
+    fi
+fi
+
+finish
