@@ -115,8 +115,11 @@ CREATE EVENT TRIGGER softdelete_ddl_end ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE')
     EXECUTE FUNCTION softdelete.on_ddl_end();
 
-REVOKE ALL ON FUNCTION softdelete.on_delete(), softdelete.on_write(), softdelete.on_state_change(), softdelete.on_truncate(),
-    softdelete.on_view_delete(), softdelete.on_sql_drop(), softdelete.on_ddl_start(),
+-- Trigger functions stay executable by PUBLIC: CREATE TRIGGER (run by table
+-- owners in softdelete.enable()) needs EXECUTE, and each refuses to run
+-- unless called by the trigger manager.  Event trigger functions are only
+-- ever attached by this script.
+REVOKE ALL ON FUNCTION softdelete.on_sql_drop(), softdelete.on_ddl_start(),
     softdelete.on_ddl_end() FROM PUBLIC;
 
 CREATE VIEW softdelete.status AS
