@@ -10,6 +10,7 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -20,6 +21,8 @@ extern "C" {
 #include <vector>
 
 #include "core/ddl.hpp"
+#include "core/identifiers.hpp"
+#include "catalog.hpp"
 #include "guc.hpp"
 #include "pg_boundary.hpp"
 #include "spi_util.hpp"
@@ -89,27 +92,35 @@ StateChange *TakeEntries(StateChange *array, int *n, int min_level, int *taken) 
 
 struct ChildEdge {
     Oid child;
-    Oid owner;
+    Oid owner;       // the child's owner: runs the cascade UPDATE
+    Oid leaf_owner;  // the parent relation's owner: reads the parents' keys
     bool audit;
-    SPIPlanPtr soft_delete;  // $1 ts, [$2 actor, $3 reason], $n tids
-    SPIPlanPtr restore;      // $1 ts, $2 tids
+    int nkeys;
+    Oid *key_types;      // referenced (parent) column types
+    SPIPlanPtr keys;     // $1 tids -> the parents' referenced keys
+    SPIPlanPtr soft_delete;  // $1 ts, [$2 actor, $3 reason], key arrays
+    SPIPlanPtr restore;      // $1 ts, key arrays
 };
 
 struct ParentEdge {
     Oid parent;
-    Oid owner;
+    Oid owner;       // the parent's owner: looks the parents up
+    Oid leaf_owner;  // this relation's owner: reads the restored rows' keys
     char *parent_name;
     char *child_name;
     char *columns;  // "a, b", for messages
     int nkeys;
     AttrNumber *attnos;  // in the child (leaf) relation
-    Oid *types;
-    SPIPlanPtr orphan;  // $1 tids -> key text of a restored row with a deleted parent
-    SPIPlanPtr state;   // $1.. key -> parent deleted?
+    Oid *types;          // referencing (child) column types
+    SPIPlanPtr keys;     // $1 tids -> keys of those rows that are active
+    SPIPlanPtr deleted;  // key arrays -> one key (text) whose parent is soft-deleted
+    SPIPlanPtr state;    // $1.. key -> parent deleted?
 };
 
 struct EdgeSet {
     Oid relid;  // hash key
+    SPIPlanPtr lock;  // $1 tid: SELECT ... FOR UPDATE, when there are children
+    Oid owner;
     int nchildren;
     ChildEdge *children;
     int nparents;
@@ -136,13 +147,18 @@ void ResetEdges() {
         hash_seq_init(&status, edges);
         EdgeSet *set;
         while ((set = (EdgeSet *)hash_seq_search(&status)) != nullptr) {
+            if (set->lock) SPI_freeplan(set->lock);
             for (int i = 0; i < set->nchildren; ++i) {
-                if (set->children[i].soft_delete) SPI_freeplan(set->children[i].soft_delete);
-                if (set->children[i].restore) SPI_freeplan(set->children[i].restore);
+                ChildEdge *e = &set->children[i];
+                SPIPlanPtr plans[3] = {e->keys, e->soft_delete, e->restore};
+                for (SPIPlanPtr plan : plans)
+                    if (plan) SPI_freeplan(plan);
             }
             for (int i = 0; i < set->nparents; ++i) {
-                if (set->parents[i].orphan) SPI_freeplan(set->parents[i].orphan);
-                if (set->parents[i].state) SPI_freeplan(set->parents[i].state);
+                ParentEdge *e = &set->parents[i];
+                SPIPlanPtr plans[3] = {e->keys, e->deleted, e->state};
+                for (SPIPlanPtr plan : plans)
+                    if (plan) SPI_freeplan(plan);
             }
         }
     }
@@ -195,6 +211,7 @@ void BuildEdgeSet(EdgeSet *set) {
     Oid relid = set->relid;
     char *leaf_schema = get_namespace_name(get_rel_namespace(relid));
     char *leaf_name = get_rel_name(relid);
+    Oid leaf_owner = RelationOwner(relid);
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(relid)};
 
@@ -227,25 +244,56 @@ void BuildEdgeSet(EdgeSet *set) {
         char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
         Oid child = DatumGetObjectId(ResultDatum(i, 10, &isnull));
         Oid coltype = get_atttype(child, get_attnum(child, column));
+        char *keys_sql = CoreString([&] {
+            std::vector<std::string> cols(pcols, pcols + nk);
+            return core::BuildKeysByTidSql({leaf_schema, leaf_name}, cols, "");
+        });
         char *del = CoreString([&] {
             return core::BuildCascadeSoftDeleteSql({schema, name}, only, column, audit,
-                                                   {leaf_schema, leaf_name},
                                                    FkColumns(ccols, pcols, ops, nk));
         });
         char *res = CoreString([&] {
             return core::BuildCascadeRestoreSql({schema, name}, only, column, audit,
-                                                {leaf_schema, leaf_name},
                                                 FkColumns(ccols, pcols, ops, nk));
         });
-        Oid dtypes[4] = {coltype, TEXTOID, TEXTOID, TIDARRAYOID};
-        if (!audit) dtypes[1] = TIDARRAYOID;
-        Oid rtypes[2] = {coltype, TIDARRAYOID};
         ChildEdge *e = &set->children[i];
         e->child = child;
         e->owner = owner;
+        e->leaf_owner = leaf_owner;
         e->audit = audit;
-        e->soft_delete = Keep(del, audit ? 4 : 2, dtypes);
-        e->restore = Keep(res, 2, rtypes);
+        e->nkeys = nk;
+        e->key_types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
+        Oid *dtypes = (Oid *)palloc(sizeof(Oid) * (nk + 3));
+        Oid *rtypes = (Oid *)palloc(sizeof(Oid) * (nk + 1));
+        int nd = 0;
+        dtypes[nd++] = coltype;
+        if (audit) {
+            dtypes[nd++] = TEXTOID;
+            dtypes[nd++] = TEXTOID;
+        }
+        rtypes[0] = coltype;
+        for (int k = 0; k < nk; ++k) {
+            e->key_types[k] = get_atttype(relid, get_attnum(relid, pcols[k]));
+            Oid array_type = get_array_type(e->key_types[k]);
+            if (!OidIsValid(array_type))
+                elog(ERROR, "type %u of a referenced column has no array type", e->key_types[k]);
+            dtypes[nd++] = array_type;
+            rtypes[k + 1] = array_type;
+        }
+        Oid ktypes[1] = {TIDARRAYOID};
+        e->keys = Keep(keys_sql, 1, ktypes);
+        e->soft_delete = Keep(del, nd, dtypes);
+        e->restore = Keep(res, nk + 1, rtypes);
+    }
+
+    set->owner = leaf_owner;
+    if (n > 0) {
+        char *lock = CoreString([&] {
+            return "SELECT 1 FROM ONLY " + core::QualifiedName(leaf_schema, leaf_name) +
+                   " x WHERE x.ctid OPERATOR(\"pg_catalog\".=) $1 FOR UPDATE OF x";
+        });
+        Oid ltypes[1] = {TIDOID};
+        set->lock = Keep(lock, 1, ltypes);
     }
 
     // Parents: enabled tables this relation (or its partitioned table)
@@ -296,17 +344,24 @@ void BuildEdgeSet(EdgeSet *set) {
             appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "", ccols[k]);
         }
         e->columns = MemoryContextStrdup(edges_context, cols.data);
-        char *orphan = CoreString([&] {
-            return core::BuildRestoredOrphanSql({leaf_schema, leaf_name}, child_column,
-                                                {schema, name}, only, parent_column,
-                                                FkColumns(ccols, pcols, ops, nk));
+        char *keys_sql = CoreString([&] {
+            std::vector<std::string> cols(ccols, ccols + nk);
+            return core::BuildKeysByTidSql({leaf_schema, leaf_name}, cols, child_column);
+        });
+        char *deleted = CoreString([&] {
+            return core::BuildDeletedParentKeySql({schema, name}, only, parent_column,
+                                                  FkColumns(ccols, pcols, ops, nk));
         });
         char *state = CoreString([&] {
             return core::BuildParentStateSql({schema, name}, only, parent_column,
                                               FkColumns(ccols, pcols, ops, nk));
         });
-        Oid otypes[1] = {TIDARRAYOID};
-        e->orphan = Keep(orphan, 1, otypes);
+        e->leaf_owner = leaf_owner;
+        Oid ktypes[1] = {TIDARRAYOID};
+        Oid *atypes = (Oid *)palloc(sizeof(Oid) * (nk + 1));
+        for (int k = 0; k < nk; ++k) atypes[k] = get_array_type(e->types[k]);
+        e->keys = Keep(keys_sql, 1, ktypes);
+        e->deleted = Keep(deleted, nk, atypes);
         e->state = Keep(state, nk, e->types);
     }
 }
@@ -328,14 +383,19 @@ EdgeSet *Edges(Oid relid) {
     bool found;
     EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_ENTER, &found);
     if (!found) {
+        set->lock = nullptr;
         set->nchildren = -1;
         set->nparents = 0;
         set->children = nullptr;
         set->parents = nullptr;
     }
     if (set->nchildren < 0) {
+        int level = ForceSearchPath();
         PG_TRY();
-        { BuildEdgeSet(set); }
+        {
+            BuildEdgeSet(set);
+            AtEOXact_GUC(true, level);
+        }
         PG_CATCH();
         {
             set->nchildren = -1;
@@ -362,6 +422,30 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
     int rc = SPI_execute_plan(plan, values, nulls, false, 0);
     SetUserIdAndSecContext(save_user, save_sec);
     if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
+}
+
+// Runs keys_plan ($1 = tids) as owner and returns one array per key column
+// in arrays[0..nkeys-1]; returns the number of keys found.
+uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkeys,
+                      const Oid *types, Datum *arrays) {
+    Datum values[1] = {PointerGetDatum(tids)};
+    RunAsOwner(keys_plan, owner, values, nullptr);
+    uint64 n = SPI_processed;
+    SPITupleTable *tab = SPI_tuptable;
+    for (int k = 0; k < nkeys; ++k) {
+        Datum *elems = (Datum *)palloc(sizeof(Datum) * (n + 1));
+        for (uint64 r = 0; r < n; ++r) {
+            bool isnull;
+            elems[r] = SPI_getbinval(tab->vals[r], tab->tupdesc, k + 1, &isnull);
+        }
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(types[k], &typlen, &typbyval, &typalign);
+        arrays[k] = PointerGetDatum(
+            construct_array(elems, (int)n, types[k], typlen, typbyval, typalign));
+    }
+    return n;
 }
 
 }  // namespace
@@ -409,22 +493,24 @@ void ProcessCascades(int min_level) {
         for (int i = 0; i < set->nchildren; ++i) {
             ChildEdge *e = &set->children[i];
             if (tids == nullptr) tids = TidArray(rows, start, end);
-            Datum values[4];
-            char nulls[4] = {' ', ' ', ' ', ' '};
+            Datum *values = (Datum *)palloc(sizeof(Datum) * (e->nkeys + 3));
+            char *nulls = (char *)palloc(e->nkeys + 4);
+            memset(nulls, ' ', e->nkeys + 3);
+            nulls[e->nkeys + 3] = '\0';
+            int n_fixed = 1;
             values[0] = TimestampTzGetDatum(rows[start].ts);
-            if (rows[start].restore) {
-                values[1] = PointerGetDatum(tids);
-                RunAsOwner(e->restore, e->owner, values, nulls);
-            } else if (e->audit) {
+            if (!rows[start].restore && e->audit) {
                 values[1] = actor;
                 values[2] = reason;
                 if (!has_reason) nulls[2] = 'n';
-                values[3] = PointerGetDatum(tids);
-                RunAsOwner(e->soft_delete, e->owner, values, nulls);
-            } else {
-                values[1] = PointerGetDatum(tids);
-                RunAsOwner(e->soft_delete, e->owner, values, nulls);
+                n_fixed = 3;
             }
+            // Read the parents' keys as the parent's owner, update the children
+            // as theirs: neither needs a privilege on the other's table.
+            if (FetchKeyArrays(e->keys, e->leaf_owner, tids, e->nkeys, e->key_types,
+                               values + n_fixed) == 0)
+                continue;
+            RunAsOwner(rows[start].restore ? e->restore : e->soft_delete, e->owner, values, nulls);
         }
         if (rows[start].restore && set->nparents > 0)
             for (int i = start; i < end; ++i)
@@ -449,8 +535,10 @@ void CheckRestoredRows(int min_level) {
         ArrayType *tids = TidArray(rows, start, end);
         for (int i = 0; i < set->nparents; ++i) {
             ParentEdge *e = &set->parents[i];
-            Datum values[1] = {PointerGetDatum(tids)};
-            RunAsOwner(e->orphan, e->owner, values, nullptr);
+            Datum *keys = (Datum *)palloc(sizeof(Datum) * (e->nkeys + 1));
+            if (FetchKeyArrays(e->keys, e->leaf_owner, tids, e->nkeys, e->types, keys) == 0)
+                continue;
+            RunAsOwner(e->deleted, e->owner, keys, nullptr);
             if (SPI_processed > 0) {
                 char *key = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
                 ereport(ERROR,
@@ -512,6 +600,16 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
                                    e->columns, e->parent_name),
                          errhint("Restore the parent row first.")));
         }
+    }
+    SPI_finish();
+}
+
+void LockForCascade(Relation rel, ItemPointer tid) {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    EdgeSet *set = Edges(RelationGetRelid(rel));
+    if (set->lock != nullptr) {
+        Datum values[1] = {PointerGetDatum(tid)};
+        RunAsOwner(set->lock, set->owner, values, nullptr);
     }
     SPI_finish();
 }

@@ -35,6 +35,12 @@ void CheckRestoredRows(int min_level);
 void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
                         AttrNumber column_attno);
 
+// Before a row is soft-deleted by an UPDATE of the column: locks it FOR
+// UPDATE when enabled tables reference it through CASCADE foreign keys, so a
+// concurrent child insert (FOR KEY SHARE on the row) either finishes first
+// and is cascaded, or waits and then sees the parent deleted.
+void LockForCascade(Relation rel, ItemPointer tid);
+
 void ResetCascades();
 void ForgetSubtransactionCascades(SubTransactionId subid);
 int PendingCascadeCount();

@@ -76,8 +76,9 @@ bool KeyFromIndex(Relation table, Oid indexoid, bool require_not_null, RowKey *k
     HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
     if (!HeapTupleIsValid(tup)) return false;
     Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
+    // A partial index is unique only among the rows of its predicate.
     bool ok = index->indisunique && index->indimmediate && index->indisvalid &&
-              index->indnkeyatts > 0;
+              index->indnkeyatts > 0 && heap_attisnull(tup, Anum_pg_index_indpred, nullptr);
     TupleDesc desc = RelationGetDescr(table);
     int n = index->indnkeyatts;
     AttrNumber *attnos = (AttrNumber *)palloc(sizeof(AttrNumber) * (n > 0 ? n : 1));

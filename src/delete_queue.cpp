@@ -47,6 +47,7 @@ int nesting_level = 0;
 // cascades those statements record belong to internal_origin.
 int internal_depth = 0;
 int internal_origin = 0;
+int flush_depth = 0;
 
 struct UpdateMark {
     Oid relid;
@@ -100,7 +101,13 @@ void ApplySoftDelete(Oid relid, ItemPointerData *tids, int ntids, Datum actor, D
     int save_sec;
     GetUserIdAndSecContext(&save_user, &save_sec);
     SetUserIdAndSecContext(info->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
+    flush_depth++;
+    int rc;
+    PG_TRY();
+    { rc = SPI_execute_plan(plan, values, nulls, false, 0); }
+    PG_FINALLY();
+    { flush_depth--; }
+    PG_END_TRY();
     SetUserIdAndSecContext(save_user, save_sec);
     if (rc != SPI_OK_UPDATE) elog(ERROR, "softdelete: UPDATE failed: %s", SPI_result_code_string(rc));
     if (SPI_processed != (uint64)ntids) {
@@ -183,8 +190,8 @@ void SdExecutorRun(QueryDesc *qd, ScanDirection dir, uint64 count, bool execute_
     PG_END_TRY();
 }
 
-void SdExecutorFinish(QueryDesc *qd) {
-    int my_level = nesting_level;
+// Runs the standard finish (AFTER triggers) one nesting level deeper.
+void RunStandardFinish(QueryDesc *qd) {
     nesting_level++;
     PG_TRY();
     {
@@ -196,23 +203,16 @@ void SdExecutorFinish(QueryDesc *qd) {
     PG_FINALLY();
     { nesting_level--; }
     PG_END_TRY();
-    int min_level = my_level == 0 ? 0 : my_level + 1;
-    // Update marks of this statement are over: a row it updated in place must
-    // never let a later DELETE through.
-    int kept = 0;
-    for (int i = 0; i < n_update_marks; ++i)
-        if (update_marks[i].level < min_level) update_marks[kept++] = update_marks[i];
-    n_update_marks = kept;
-    // The extension's own statements leave their work to the loop below.
-    if (internal_depth > 0) return;
+}
 
+// Applies everything queued at or above min_level: the soft deletes, then the
+// cascades they (and direct UPDATEs of the column) recorded; cascades record
+// more, and user triggers fired by them may queue more deletes: loop.
+void ApplyPending(int min_level) {
     internal_depth++;
     internal_origin = min_level;
     PG_TRY();
     {
-        // Apply the queued soft deletes, then the cascades they (and direct
-        // UPDATEs of the column) recorded; cascades record more, and user
-        // triggers fired by them may queue more deletes: loop until done.
         bool more = true;
         while (more) {
             FlushQueue(min_level);
@@ -226,6 +226,22 @@ void SdExecutorFinish(QueryDesc *qd) {
     PG_FINALLY();
     { internal_depth--; }
     PG_END_TRY();
+}
+
+void SdExecutorFinish(QueryDesc *qd) {
+    const int min_level = nesting_level == 0 ? 0 : nesting_level + 1;
+    // The statement's rows have all been processed: a partition move's
+    // delete happened during ExecutorRun, so its marks are over before the
+    // AFTER triggers run (a mark left by an UPDATE that a trigger suppressed
+    // must never let a later DELETE through).
+    int kept = 0;
+    for (int i = 0; i < n_update_marks; ++i)
+        if (update_marks[i].level < min_level) update_marks[kept++] = update_marks[i];
+    n_update_marks = kept;
+    RunStandardFinish(qd);
+    // The extension's own statements leave their work to the outer loop.
+    if (internal_depth > 0) return;
+    ApplyPending(min_level);
 }
 
 void OnXactEvent(XactEvent event, void *) {
@@ -303,6 +319,7 @@ void QueueSoftDelete(Oid relid, ItemPointer tid) {
 
 int CurrentQueueLevel() { return internal_depth > 0 ? internal_origin : nesting_level; }
 bool InInternalStatement() { return internal_depth > 0; }
+bool InSoftDeleteFlush() { return flush_depth > 0; }
 
 uint64 SoftDeletedRowCount() { return soft_deleted_rows; }
 void CountSoftDeletedRow() { soft_deleted_rows++; }

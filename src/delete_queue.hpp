@@ -40,6 +40,9 @@ bool ConsumeRowUpdate(Oid relid, ItemPointer tid);
 int CurrentQueueLevel();
 // True while the extension runs its own soft-delete / cascade statements.
 bool InInternalStatement();
+// True while the queued soft deletes are applied (their rows are already
+// locked exclusively by the DELETE).
+bool InSoftDeleteFlush();
 
 // Executor hooks and transaction callbacks; called from _PG_init.
 void InitDeleteQueue();

@@ -13,6 +13,7 @@ extern "C" {
 #include "postgres.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "utils/guc.h"
 #include "nodes/parsenodes.h"
 #include "catalog/namespace.h"
 #include "commands/event_trigger.h"
@@ -73,7 +74,8 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_ddl_start must be called as an event trigger")));
     EventTriggerData *trigdata = (EventTriggerData *)fcinfo->context;
-    if (!IsA(trigdata->parsetree, AlterTableStmt) || !CatalogPresent()) PG_RETURN_VOID();
+    if (!IsA(trigdata->parsetree, AlterTableStmt) || !CatalogPresent() || SetupInProgress())
+        PG_RETURN_VOID();
     AlterTableStmt *stmt = (AlterTableStmt *)trigdata->parsetree;
     bool drops = false;
     ListCell *lc;
@@ -85,7 +87,9 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
     Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
     if (!OidIsValid(relid)) PG_RETURN_VOID();
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int level = ForceSearchPath();
     SetViewAsideForAlter(relid);
+    AtEOXact_GUC(true, level);
     SPI_finish();
     PG_RETURN_VOID();
 }
@@ -95,12 +99,13 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_ddl_end must be called as an event trigger")));
-    if (!CatalogPresent()) PG_RETURN_VOID();
+    if (!CatalogPresent() || SetupInProgress()) PG_RETURN_VOID();
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int level = ForceSearchPath();
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
-        "WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND object_type = 'table' "
-        "ORDER BY 1",
+        "WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+        "AND object_type OPERATOR(pg_catalog.=) 'table' ORDER BY 1",
         0, nullptr, nullptr, nullptr, true);
     Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
@@ -109,6 +114,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     }
     for (uint64 i = 0; i < n; ++i)
         if (get_rel_name(relids[i]) != nullptr) ReconcileAfterDdl(relids[i]);
+    AtEOXact_GUC(true, level);
     SPI_finish();
     PG_RETURN_VOID();
 }

@@ -43,6 +43,19 @@ namespace softdelete {
 namespace {
 
 const char *const kDeleteTrigger = "softdelete_delete";
+
+int setup_depth = 0;
+
+// Runs f with setup_depth raised, restored on error too.
+template <typename F>
+void AsSetup(F f) {
+    setup_depth++;
+    PG_TRY();
+    { f(); }
+    PG_FINALLY();
+    { setup_depth--; }
+    PG_END_TRY();
+}
 const char *const kWriteTrigger = "softdelete_write";
 const char *const kCascadeTrigger = "softdelete_cascade";
 const char *const kTruncateTrigger = "softdelete_truncate";
@@ -124,6 +137,43 @@ void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
         return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args,
                                            when ? when : "");
     });
+    ExecSql(sql);
+}
+
+void DropTriggerIfExists(Oid relid, const char *name) {
+    if (!TriggerExists(relid, name)) return;
+    char *qrel = QualifiedRelationName(relid);
+    char *sql = CoreString(
+        [&] { return "DROP TRIGGER " + core::QuoteIdent(name) + " ON " + std::string(qrel); });
+    ExecSql(sql);
+}
+
+// True when the view's columns are the table's live columns, in order.
+bool ViewMatchesTable(Oid view, Oid table) {
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(view), ObjectIdGetDatum(table)};
+    QuerySql("SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+             "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
+             "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
+             "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
+             2, types, values, nullptr, true);
+    bool isnull;
+    return DatumGetBool(ResultDatum(0, 1, &isnull));
+}
+
+// True when other views or rules depend on the active view.
+bool ViewHasDependents(Oid view) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(view)};
+    return QuerySql("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+                    "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
+                    1, types, values, nullptr, true) > 0;
+}
+
+void DropRelation(const char *kind, Oid relid) {
+    char *qname = QualifiedRelationName(relid);
+    char *sql = CoreString([&] { return std::string("DROP ") + kind + " " + qname; });
     ExecSql(sql);
 }
 
@@ -494,6 +544,7 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
                      errhint("Call softdelete.disable() first to use another column.")));
         audit = audit || existing.audit;
     }
+    bool audit_changed = existing.found && existing.audit != audit;
     CheckNotPartitionKey(relid, column);
     EnsureColumn(relid, column, TIMESTAMPTZOID, true);
     if (audit) {
@@ -501,6 +552,17 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
         EnsureColumn(relid, "deleted_reason", TEXTOID, false);
     }
     CommandCounterIncrement();
+    // Adding columns fired our ddl_command_end trigger, which may have
+    // rebuilt the active view: read the catalog again.
+    existing = ReadCatalogRow(relid);
+    if (audit_changed) {
+        // The triggers carry the audit flag as an argument: re-create them.
+        const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
+        for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
+        if (OidIsValid(existing.active_view))
+            DropTriggerIfExists(existing.active_view, kViewTrigger);
+        CommandCounterIncrement();
+    }
 
     // Triggers.  Row triggers on a partitioned table are cloned to every
     // partition (also those attached later); statement triggers are not.
@@ -528,19 +590,29 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     }
     CommandCounterIncrement();
 
-    // Active view.
+    // Active view (re-created when its columns no longer match the table's).
     Oid view = existing.active_view;
+    if (OidIsValid(view) && !ViewMatchesTable(view, relid) && !ViewHasDependents(view)) {
+        DropRelation("VIEW", view);
+        CommandCounterIncrement();
+        view = InvalidOid;
+    }
     if (!OidIsValid(view)) {
         char *view_name = opt->view_name != nullptr ? pstrdup(opt->view_name)
                           : existing.view_name != nullptr
                               ? existing.view_name
                               : CoreString([&] { return core::DefaultActiveViewName(relname); });
         view = CreateActiveView(relid, view_name, column, audit);
+    } else {
+        EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete", column,
+                      audit);
     }
 
     ReplaceUniqueIndexes(relid, column);
     Oid deleted_index = EnsureDeletedIndex(relid, column, existing.deleted_index);
 
+    const char *view_name_now = get_rel_name(view);
+    if (view_name_now == nullptr) elog(ERROR, "active view %u disappeared", view);
     // Record it (as the extension owner: table owners cannot write the catalog).
     Oid types[9] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
                     NAMEOID};
@@ -552,7 +624,7 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
                        opt->has_retention ? IntervalPGetDatum(&opt->retention) : (Datum)0,
                        BoolGetDatum(audit),
                        BoolGetDatum(opt->has_retention),
-                       CStringGetDatum(get_rel_name(view))};
+                       CStringGetDatum(view_name_now)};
     char nulls[9] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' '};
     Oid save_user;
     int save_sec;
@@ -594,7 +666,7 @@ void RequireEnabled(Oid relid, const char *action) {
 
 void EnableTable(Oid relid, const EnableOptions *opt, int depth) {
     int level = ForceSearchPath();
-    EnableOne(relid, opt, depth);
+    AsSetup([&] { EnableOne(relid, opt, depth); });
 
     EnableOptions child_opt = *opt;
     child_opt.view_name = nullptr;
@@ -672,7 +744,11 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
         "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
         "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, ord) "
         "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-        "        ORDER BY k.ord) "
+        "        ORDER BY k.ord), "
+        "  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1)) "
+        "     OPERATOR(pg_catalog.||) ' = ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal("
+        "     pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ') "
+        "   FROM pg_catalog.unnest(c.reloptions) o) "
         "FROM softdelete.unique_indexes u "
         "JOIN pg_catalog.pg_index i ON i.indexrelid = u.index::oid "
         "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
@@ -705,6 +781,7 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
         deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, &nelems);
         char **attnames = (char **)palloc(sizeof(char *) * (nelems + 1));
         for (int k = 0; k < nelems; ++k) attnames[k] = TextDatumGetCString(elems[k]);
+        char *with_options = ResultText(i, 10);
         char *original_pred = OriginalPredicate(index, relid, attno);
         todo[i].name = name;
         todo[i].drop =
@@ -714,7 +791,7 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
                 std::vector<std::string> keys(attnames, attnames + nkeyatts);
                 std::vector<std::string> include(attnames + nkeyatts, attnames + nelems);
                 return core::BuildAddUniqueConstraintSql({schema, relname}, name, keys, include,
-                                                         nnd);
+                                                         nnd, with_options ? with_options : "");
             }
             return core::RewriteIndexDefinition(def, quote_identifier(name), pred ? pred : "",
                                                 name, original_pred ? original_pred : "");
@@ -749,33 +826,25 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
 
 }  // namespace
 
-void DisableTable(Oid relid) {
+bool SetupInProgress() { return setup_depth > 0; }
+
+namespace {
+
+void DisableOne(Oid relid) {
     int level = ForceSearchPath();
     CheckTargetTable(relid, AccessExclusiveLock, "disable soft delete on", 0);
     RequireEnabled(relid, "disable soft delete on");
     CatalogRow row = ReadCatalogRow(relid);
-    char *qtable = QualifiedRelationName(relid);
 
     // Triggers: row triggers of a partitioned table go with the parent's.
     const char *names[4] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger, kTruncateTrigger};
-    for (const char *name : names) {
-        if (!TriggerExists(relid, name)) continue;
-        char *sql = CoreString([&] {
-            return "DROP TRIGGER " + core::QuoteIdent(name) + " ON " + qtable;
-        });
-        ExecSql(sql);
-    }
+    for (const char *name : names) DropTriggerIfExists(relid, name);
     if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) {
         List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
         ListCell *lc;
         foreach (lc, tree) {
             Oid part = lfirst_oid(lc);
-            if (part == relid || !TriggerExists(part, kTruncateTrigger)) continue;
-            char *qpart = QualifiedRelationName(part);
-            char *sql = CoreString([&] {
-                return "DROP TRIGGER " + core::QuoteIdent(kTruncateTrigger) + " ON " + qpart;
-            });
-            ExecSql(sql);
+            if (part != relid) DropTriggerIfExists(part, kTruncateTrigger);
         }
     }
     if (OidIsValid(row.active_view)) {
@@ -802,38 +871,12 @@ void DisableTable(Oid relid) {
     AtEOXact_GUC(true, level);
 }
 
-namespace {
-
-// True when the view's columns are the table's live columns, in order.
-bool ViewMatchesTable(Oid view, Oid table) {
-    Oid types[2] = {OIDOID, OIDOID};
-    Datum values[2] = {ObjectIdGetDatum(view), ObjectIdGetDatum(table)};
-    QuerySql("SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
-             "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
-             "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
-             "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
-             2, types, values, nullptr, true);
-    bool isnull;
-    return DatumGetBool(ResultDatum(0, 1, &isnull));
-}
-
-// True when other views or rules depend on the active view.
-bool ViewHasDependents(Oid view) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(view)};
-    return QuerySql("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
-                    "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
-                    1, types, values, nullptr, true) > 0;
-}
-
-void DropRelation(const char *kind, Oid relid) {
-    char *qname = QualifiedRelationName(relid);
-    char *sql = CoreString([&] { return std::string("DROP ") + kind + " " + qname; });
-    ExecSql(sql);
-}
-
 }  // namespace
+
+void DisableTable(Oid relid) {
+    AsSetup([&] { DisableOne(relid); });
+}
+
 
 void SetViewAsideForAlter(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
@@ -847,6 +890,14 @@ void SetViewAsideForAlter(Oid relid) {
 void ReconcileAfterDdl(Oid relid) {
     int level = ForceSearchPath();
     CatalogRow row = ReadCatalogRow(relid);
+    if (row.found && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) {
+        // ATTACH PARTITION reports the parent: guard every partition.
+        List *tree = find_all_inheritors(relid, NoLock, nullptr);
+        ListCell *lc;
+        foreach (lc, tree)
+            EnsureTrigger(lfirst_oid(lc), kTruncateTrigger, "BEFORE TRUNCATE", false,
+                          "on_truncate", nullptr, false);
+    }
     if (row.found) {
         bool rebuild = !OidIsValid(row.active_view);
         if (!rebuild && !ViewMatchesTable(row.active_view, relid)) {

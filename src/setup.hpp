@@ -31,6 +31,10 @@ void ReconcileAfterDdl(Oid relid);
 // active view, which would block it; ReconcileAfterDdl rebuilds it.
 void SetViewAsideForAlter(Oid relid);
 
+// True while enable/disable run: the event triggers then leave the table
+// alone (enable and disable manage the view themselves).
+bool SetupInProgress();
+
 // Errors (55000) unless relid is recorded in softdelete.tables.
 void RequireEnabled(Oid relid, const char *action);
 

@@ -23,8 +23,13 @@ void ExecSql(const char *sql) {
 
 uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
                 const char *nulls, bool read_only) {
+    // Catalog reads must see what this very call created a moment ago (a
+    // cycle of foreign keys enables the same table twice otherwise), so even
+    // queries that only read run with a fresh snapshot after a command
+    // counter increment, which is what SPI does for read_only = false.
+    (void)read_only;
     int rc = SPI_execute_with_args(sql, nargs, const_cast<Oid *>(types),
-                                   const_cast<Datum *>(values), nulls, read_only, 0);
+                                   const_cast<Datum *>(values), nulls, false, 0);
     if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
     return SPI_processed;
 }

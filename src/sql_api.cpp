@@ -12,6 +12,7 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/guc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -140,7 +141,9 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     Datum args[1] = {PG_ARGISNULL(2) ? (Datum)0 : PG_GETARG_DATUM(2)};
     char argnulls[1] = {PG_ARGISNULL(2) ? 'n' : ' '};
     Connect();
+    int level = ForceSearchPath();
     QuerySql(sql, 1, types, args, argnulls, true);
+    AtEOXact_GUC(true, level);
     // bigint and timestamptz are pass-by-value: safe to keep after SPI_finish.
     for (int i = 0; i < 3; ++i) values[i] = ResultDatum(0, i + 1, &nulls[i]);
     SPI_finish();

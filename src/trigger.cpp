@@ -118,19 +118,36 @@ Datum softdelete_on_write(PG_FUNCTION_ARGS) {
                 (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                  errmsg("softdelete.on_write must fire BEFORE INSERT OR UPDATE FOR EACH ROW")));
     RequireArgs(td, "on_write");
-    // The extension's own statements change only the soft-delete columns.
-    if (InInternalStatement())
-        return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple
-                                                                      : td->tg_trigtuple);
-    Relation rel = td->tg_relation;
-    Oid relid = RelationGetRelid(rel);
     bool update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
     HeapTuple newtuple = update ? td->tg_newtuple : td->tg_trigtuple;
+    // Rows soft-deleted by the queued DELETEs are locked exclusively already.
+    if (InSoftDeleteFlush()) return PointerGetDatum(newtuple);
+    Relation rel = td->tg_relation;
+    Oid relid = RelationGetRelid(rel);
+    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    TupleDesc desc = RelationGetDescr(rel);
+    bool old_null = true;
+    bool new_null;
+    (void)heap_getattr(newtuple, info->column_attno, desc, &new_null);
+    if (update) (void)heap_getattr(td->tg_trigtuple, info->column_attno, desc, &old_null);
+    if (update && old_null && !new_null) LockForCascade(rel, &td->tg_trigtuple->t_self);
+    // The extension's own cascades change only the soft-delete columns.
+    if (InInternalStatement()) return PointerGetDatum(newtuple);
     if (update && rel->rd_rel->relispartition)
         RememberRowUpdate(relid, &td->tg_trigtuple->t_self);
-    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
     if (info->has_cascade_fk)
         CheckParentsActive(rel, newtuple, update ? td->tg_trigtuple : nullptr, info->column_attno);
+    if (update && info->audit) {
+        // A restore clears who deleted the row and why.
+        AttrNumber by = SPI_fnumber(desc, "deleted_by");
+        AttrNumber reason = SPI_fnumber(desc, "deleted_reason");
+        if (!old_null && new_null && by > 0 && reason > 0) {
+            int cols[2] = {by, reason};
+            Datum values[2] = {(Datum)0, (Datum)0};
+            bool nulls[2] = {true, true};
+            newtuple = heap_modify_tuple_by_cols(newtuple, desc, 2, cols, values, nulls);
+        }
+    }
     return PointerGetDatum(newtuple);
 }
 
@@ -205,10 +222,12 @@ Datum softdelete_on_view_delete(PG_FUNCTION_ARGS) {
     int rc = SPI_execute_plan(vi->delete_plan, keys, nulls, false, 0);
     if (rc != SPI_OK_DELETE) elog(ERROR, "softdelete: DELETE failed: %s", SPI_result_code_string(rc));
     bool deleted = SoftDeletedRowCount() > before;
+    bool hard_deleted = !deleted && SPI_processed > 0;  // softdelete.hard_delete
     AttrNumber col = vi->column_view_attno;
     AttrNumber by = vi->deleted_by_view_attno;
     AttrNumber reason = vi->deleted_reason_view_attno;
     SPI_finish();
+    if (hard_deleted) return PointerGetDatum(old);
     if (!deleted) return PointerGetDatum(nullptr);
 
     // Return the row as it is after the soft delete, for RETURNING.

@@ -65,13 +65,15 @@ std::string ActivePredicate(const std::string &column, const std::string &origin
 std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const std::string &name,
                                         const std::vector<std::string> &keys,
                                         const std::vector<std::string> &include,
-                                        bool nulls_not_distinct) {
+                                        bool nulls_not_distinct,
+                                        const std::string &with_options) {
     if (keys.empty()) throw Error("XX000", "unique constraint without key columns");
     std::string out = "ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " + QuoteIdent(name) +
                       " UNIQUE ";
     if (nulls_not_distinct) out += "NULLS NOT DISTINCT ";
     out += "(" + JoinQuoted(keys) + ")";
     if (!include.empty()) out += " INCLUDE (" + JoinQuoted(include) + ")";
+    if (!with_options.empty()) out += " WITH (" + with_options + ")";
     return out;
 }
 
@@ -181,71 +183,96 @@ void CheckForeignKey(const ForeignKeyColumns &fk) {
         throw Error("XX000", "malformed foreign key description");
 }
 
-// c.f1 OP p.r1 AND c.f2 OP p.r2 ...
-std::string JoinCondition(const ForeignKeyColumns &fk) {
-    std::string out;
+// EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($first), ...) k(k1, ...)
+//         WHERE k.k1 OP c.f1 AND ...)   -- k holds referenced (parent) values
+std::string KeysExist(const ForeignKeyColumns &fk, int first_param) {
+    std::string rows;
+    std::string names;
+    std::string cond;
     for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
-        if (i > 0) out += " AND ";
+        const std::string k = "k" + std::to_string(i + 1);
+        if (i > 0) {
+            rows += ", ";
+            names += ", ";
+            cond += " AND ";
+        }
+        rows += "pg_catalog.unnest($" + std::to_string(first_param + static_cast<int>(i)) + ")";
+        names += k;
         // The operators are PostgreSQL's conpfeqop: referenced = referencing.
-        out += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " c." +
-               QuoteIdent(fk.child_columns[i]);
+        cond += "k." + k + " " + fk.eq_operators[i] + " c." + QuoteIdent(fk.child_columns[i]);
     }
-    return out;
-}
-
-std::string ParentRowsByTid(const QualifiedRelation &parent, const ForeignKeyColumns &fk,
-                            int param) {
-    return "EXISTS (SELECT 1 FROM ONLY " + Qualified(parent) +
-           " p WHERE p.ctid OPERATOR(\"pg_catalog\".=) ANY ($" + std::to_string(param) +
-           ") AND " + JoinCondition(fk) + ")";
+    return "EXISTS (SELECT 1 FROM ROWS FROM (" + rows + ") AS k(" + names + ") WHERE " + cond +
+           ")";
 }
 
 }  // namespace
 
+std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<std::string> &columns,
+                              const std::string &active_column) {
+    if (columns.empty()) throw Error("XX000", "no key columns");
+    std::string list;
+    std::string not_null;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) list += ", ";
+        list += "x." + QuoteIdent(columns[i]);
+        not_null += " AND x." + QuoteIdent(columns[i]) + " IS NOT NULL";
+    }
+    std::string out = "SELECT DISTINCT " + list + " FROM ONLY " + Qualified(rel) +
+                      " x WHERE x.ctid OPERATOR(\"pg_catalog\".=) ANY ($1)";
+    if (!active_column.empty()) out += " AND x." + QuoteIdent(active_column) + " IS NULL";
+    return out + not_null;
+}
+
 std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
                                       const std::string &child_column, bool audit,
-                                      const QualifiedRelation &parent,
                                       const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
     const std::string col = QuoteIdent(child_column);
     std::string out = std::string("UPDATE ") + (child_only ? "ONLY " : "") + Qualified(child) +
                       " c SET " + col + " = $1";
-    int tids = 2;
+    int keys = 2;
     if (audit) {
         out += ", \"deleted_by\" = $2, \"deleted_reason\" = $3";
-        tids = 4;
+        keys = 4;
     }
-    return out + " WHERE c." + col + " IS NULL AND " + ParentRowsByTid(parent, fk, tids);
+    return out + " WHERE c." + col + " IS NULL AND " + KeysExist(fk, keys);
 }
 
 std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
                                    const std::string &child_column, bool audit,
-                                   const QualifiedRelation &parent,
                                    const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
     const std::string col = QuoteIdent(child_column);
     std::string out = std::string("UPDATE ") + (child_only ? "ONLY " : "") + Qualified(child) +
                       " c SET " + col + " = NULL";
     if (audit) out += ", \"deleted_by\" = NULL, \"deleted_reason\" = NULL";
-    return out + " WHERE c." + col + " OPERATOR(\"pg_catalog\".=) $1 AND " +
-           ParentRowsByTid(parent, fk, 2);
+    return out + " WHERE c." + col + " OPERATOR(\"pg_catalog\".=) $1 AND " + KeysExist(fk, 2);
 }
 
-std::string BuildRestoredOrphanSql(const QualifiedRelation &child, const std::string &child_column,
-                                   const QualifiedRelation &parent, bool parent_only,
-                                   const std::string &parent_column,
-                                   const ForeignKeyColumns &fk) {
+std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
+                                     const std::string &parent_column,
+                                     const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
+    std::string rows;
+    std::string names;
     std::string key;
+    std::string cond;
     for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
-        if (i > 0) key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
-        key += "c." + QuoteIdent(fk.child_columns[i]) + "::pg_catalog.text";
+        const std::string k = "k" + std::to_string(i + 1);
+        if (i > 0) {
+            rows += ", ";
+            names += ", ";
+            key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
+            cond += " AND ";
+        }
+        rows += "pg_catalog.unnest($" + std::to_string(i + 1) + ")";
+        names += k;
+        key += "k." + k + "::pg_catalog.text";
+        cond += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " k." + k;
     }
-    return "SELECT " + key + " FROM ONLY " + Qualified(child) +
-           " c WHERE c.ctid OPERATOR(\"pg_catalog\".=) ANY ($1) AND c." +
-           QuoteIdent(child_column) + " IS NULL AND EXISTS (SELECT 1 FROM " +
-           (parent_only ? "ONLY " : "") + Qualified(parent) + " p WHERE " + JoinCondition(fk) +
-           " AND p." + QuoteIdent(parent_column) + " IS NOT NULL) LIMIT 1";
+    return "SELECT " + key + " FROM ROWS FROM (" + rows + ") AS k(" + names +
+           ") WHERE EXISTS (SELECT 1 FROM " + (parent_only ? "ONLY " : "") + Qualified(parent) +
+           " p WHERE " + cond + " AND p." + QuoteIdent(parent_column) + " IS NOT NULL) LIMIT 1";
 }
 
 std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_only,

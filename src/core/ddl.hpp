@@ -39,11 +39,12 @@ std::string RewriteIndexDefinition(const std::string &indexdef, const std::strin
 std::string ActivePredicate(const std::string &column, const std::string &original_predicate);
 
 // ALTER TABLE <table> ADD CONSTRAINT <name> UNIQUE [NULLS NOT DISTINCT]
-//   (<keys>) [INCLUDE (<include>)]
+//   (<keys>) [INCLUDE (<include>)] [WITH (<with_options>)]  (options already quoted)
 std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const std::string &name,
                                         const std::vector<std::string> &keys,
                                         const std::vector<std::string> &include,
-                                        bool nulls_not_distinct);
+                                        bool nulls_not_distinct,
+                                        const std::string &with_options = {});
 
 // CREATE INDEX <name> ON <table> (<column>) WHERE <column> IS NOT NULL
 std::string BuildDeletedIndexSql(const std::string &name, const QualifiedRelation &table,
@@ -100,29 +101,34 @@ struct ForeignKeyColumns {
     std::vector<std::string> eq_operators;
 };
 
-// Soft-deletes the active children of just soft-deleted parent rows:
+// The key columns of the given rows of rel, each key once, NULL keys left
+// out:  SELECT DISTINCT x.k1, ... FROM ONLY rel x WHERE x.ctid = ANY ($1)
+//        [AND x.<active_column> IS NULL] AND x.k1 IS NOT NULL ...
+std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<std::string> &columns,
+                              const std::string &active_column);
+
+// Soft-deletes the active children of just soft-deleted parents, given the
+// parents' keys as one array parameter per column (so the child's owner
+// needs no privilege on the parent):
 // UPDATE [ONLY] child c SET col = $1 [, deleted_by = $2, deleted_reason = $3]
-//  WHERE c.col IS NULL AND EXISTS (SELECT 1 FROM ONLY parent p
-//        WHERE p.ctid = ANY ($n) AND c.fk = p.ref ...)
+//  WHERE c.col IS NULL AND EXISTS (SELECT 1 FROM ROWS FROM (unnest($n), ...)
+//        k(k1, ...) WHERE k.k1 OP c.f1 ...)
 std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
                                       const std::string &child_column, bool audit,
-                                      const QualifiedRelation &parent,
                                       const ForeignKeyColumns &fk);
 
 // Restores the children deleted in the same event as just restored parents:
 // UPDATE [ONLY] child c SET col = NULL [, deleted_by = NULL, deleted_reason = NULL]
-//  WHERE c.col = $1 AND EXISTS (SELECT 1 FROM ONLY parent p WHERE p.ctid = ANY ($2) AND ...)
+//  WHERE c.col = $1 AND EXISTS (... keys from $2 ...)
 std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
                                    const std::string &child_column, bool audit,
-                                   const QualifiedRelation &parent,
                                    const ForeignKeyColumns &fk);
 
-// Finds one just restored (active) row of child whose parent is still
-// soft-deleted; returns the row's key as text.  $1 = the rows' TIDs.
-std::string BuildRestoredOrphanSql(const QualifiedRelation &child, const std::string &child_column,
-                                   const QualifiedRelation &parent, bool parent_only,
-                                   const std::string &parent_column,
-                                   const ForeignKeyColumns &fk);
+// Given referencing keys (one array parameter per column, $1...), returns one
+// of them, as text, whose parent row is soft-deleted.
+std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
+                                     const std::string &parent_column,
+                                     const ForeignKeyColumns &fk);
 
 // Locks the parent row a new or changed row references and tells whether it
 // is soft-deleted:  SELECT p.col IS NOT NULL FROM parent p WHERE p.ref = $1 ...
