@@ -185,7 +185,14 @@ void BuildViewInfo(ViewInfo *vi, Relation view, const char *column, bool audit) 
     Oid *types = (Oid *)palloc(sizeof(Oid) * (key.nkeys + 1));
     for (int i = 0; i < key.nkeys; ++i) {
         Form_pg_attribute att = TupleDescAttr(tdesc, key.attnos[i] - 1);
-        AttrNumber va = view_attno(NameStr(att->attname));
+        // The soft-delete (and audit) columns change when a row is deleted:
+        // a row already soft-deleted earlier in the statement must still match.
+        const char *attname = NameStr(att->attname);
+        if (strcmp(attname, column) == 0 ||
+            (audit && (strcmp(attname, "deleted_by") == 0 ||
+                       strcmp(attname, "deleted_reason") == 0)))
+            continue;
+        AttrNumber va = view_attno(attname);
         char *op = EqualityOperatorSql(att->atttypid);
         if (va == 0 || op == nullptr) continue;
         key_view[nkeys] = va;
