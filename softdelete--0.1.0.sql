@@ -105,14 +105,14 @@ CREATE FUNCTION softdelete.on_ddl_start() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'softdelete_on_ddl_start' LANGUAGE C;
 COMMENT ON FUNCTION softdelete.on_ddl_start() IS 'ddl_command_start event trigger: sets the active view aside for DROP COLUMN / ALTER COLUMN TYPE';
 CREATE EVENT TRIGGER softdelete_ddl_start ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'DROP EXTENSION')
     EXECUTE FUNCTION softdelete.on_ddl_start();
 
 CREATE FUNCTION softdelete.on_ddl_end() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'softdelete_on_ddl_end' LANGUAGE C;
 COMMENT ON FUNCTION softdelete.on_ddl_end() IS 'ddl_command_end event trigger: keeps active views, partitions and inheritance children in step';
 CREATE EVENT TRIGGER softdelete_ddl_end ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'CREATE INDEX')
     EXECUTE FUNCTION softdelete.on_ddl_end();
 
 -- Trigger functions stay executable by PUBLIC: CREATE TRIGGER (run by table

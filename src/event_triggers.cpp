@@ -2,8 +2,9 @@
 //
 //  softdelete.on_sql_drop()   sql_drop: forgets dropped tables, views and
 //                             indexes, so no dangling OID is ever dumped.
-//  softdelete.on_ddl_start()  ddl_command_start (ALTER TABLE): sets the active
-//                             view aside before DROP COLUMN / ALTER TYPE.
+//  softdelete.on_ddl_start()  ddl_command_start: ALTER TABLE sets the active
+//                             view aside before DROP COLUMN / ALTER TYPE;
+//                             DROP EXTENSION softdelete disables every table.
 //  softdelete.on_ddl_end()    ddl_command_end (ALTER/CREATE TABLE): rebuilds
 //                             the view, guards new partitions, enables new
 //                             inheritance children (setup.hpp ReconcileAfterDdl).
@@ -74,8 +75,31 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_ddl_start must be called as an event trigger")));
     EventTriggerData *trigdata = (EventTriggerData *)fcinfo->context;
-    if (!IsA(trigdata->parsetree, AlterTableStmt) || !CatalogPresent() || SetupInProgress())
+    if (!CatalogPresent() || SetupInProgress()) PG_RETURN_VOID();
+    if (IsA(trigdata->parsetree, DropStmt)) {
+        DropStmt *drop = (DropStmt *)trigdata->parsetree;
+        bool ours = false;
+        ListCell *lc;
+        if (drop->removeType == OBJECT_EXTENSION)
+            foreach (lc, drop->objects)
+                if (strcmp(strVal(lfirst(lc)), "softdelete") == 0) ours = true;
+        if (!ours) PG_RETURN_VOID();
+        // DROP EXTENSION softdelete: take soft delete off every table first
+        // (triggers, views, partial unique indexes back to constraints), so
+        // it needs no CASCADE and leaves tables and rows as they are.
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        uint64 n = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1",
+                            0, nullptr, nullptr, nullptr, true);
+        Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
+        for (uint64 i = 0; i < n; ++i) {
+            bool isnull;
+            relids[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        }
+        for (uint64 i = 0; i < n; ++i) DisableTable(relids[i]);
+        SPI_finish();
         PG_RETURN_VOID();
+    }
+    if (!IsA(trigdata->parsetree, AlterTableStmt)) PG_RETURN_VOID();
     AlterTableStmt *stmt = (AlterTableStmt *)trigdata->parsetree;
     bool drops = false;
     ListCell *lc;
@@ -105,7 +129,10 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
         "WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-        "AND object_type OPERATOR(pg_catalog.=) 'table' ORDER BY 1",
+        "AND object_type OPERATOR(pg_catalog.=) 'table' "
+        "UNION SELECT i.indrelid FROM pg_catalog.pg_event_trigger_ddl_commands() c "
+        "JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.objid "
+        "WHERE c.object_type OPERATOR(pg_catalog.=) 'index' ORDER BY 1",
         0, nullptr, nullptr, nullptr, true);
     Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {

@@ -930,6 +930,32 @@ void ReconcileAfterDdl(Oid relid) {
             EndCatalogWrite(save_user, save_sec);
         }
     }
+    if (row.found) {
+        // A unique constraint or index added since enable() blocks new rows
+        // that share a key with soft-deleted ones: say so.
+        Oid types[1] = {OIDOID};
+        Datum values[1] = {ObjectIdGetDatum(relid)};
+        uint64 n = QuerySql(
+            "SELECT c.relname::text FROM pg_catalog.pg_index i "
+            "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = $1 AND i.indisunique AND NOT i.indisprimary "
+            "  AND NOT i.indisreplident AND i.indisvalid "
+            "  AND NOT EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
+            "                  WHERE u.index::pg_catalog.oid = i.indexrelid) "
+            "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
+            "                  AND f.conindid = i.indexrelid) "
+            "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint d WHERE d.conindid = "
+            "                  i.indexrelid AND d.condeferrable) "
+            "ORDER BY 1",
+            1, types, values, nullptr, true);
+        for (uint64 i = 0; i < n; ++i)
+            ereport(WARNING,
+                    (errmsg("unique index \"%s\" of soft-delete enabled table \"%s\" also "
+                            "counts soft-deleted rows",
+                            ResultText(i, 1), get_rel_name(relid)),
+                     errhint("Run softdelete.enable('%s') again to make it a partial index.",
+                             get_rel_name(relid))));
+    }
     // A partition of an enabled partitioned table: the TRUNCATE guard (row
     // triggers are cloned by PostgreSQL itself).
     if (get_rel_relispartition(relid)) {
