@@ -212,8 +212,6 @@ void BuildEdgeSet(EdgeSet *set) {
     char *leaf_schema = get_namespace_name(get_rel_namespace(relid));
     char *leaf_name = get_rel_name(relid);
     Oid leaf_owner = RelationOwner(relid);
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
 
     // Children: tables whose CASCADE foreign key references this relation
     // (or the partitioned table it belongs to), enabled ones only.
@@ -225,7 +223,7 @@ void BuildEdgeSet(EdgeSet *set) {
         "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
         "  AND c.confrelid IN %s ORDER BY c.oid",
         kEdgeColumns, kTreeOf);
-    uint64 n = QuerySql(sql, 1, types, values, nullptr, true);
+    uint64 n = QueryOid(sql, relid);
     SPITupleTable *tab = SPI_tuptable;
     set->nchildren = (int)n;
     set->children = (ChildEdge *)MemoryContextAllocZero(edges_context, sizeof(ChildEdge) * (n + 1));
@@ -309,7 +307,7 @@ void BuildEdgeSet(EdgeSet *set) {
         kEdgeColumns, kTreeOf, kTreeOf);
     // kEdgeColumns' "other side" here is the parent: swap conkey/confkey roles
     // by reading the columns as (child = conkey, parent = confkey) as before.
-    n = QuerySql(sql, 1, types, values, nullptr, true);
+    n = QueryOid(sql, relid);
     tab = SPI_tuptable;
     set->nparents = (int)n;
     set->parents =

@@ -163,12 +163,9 @@ bool ViewMatchesTable(Oid view, Oid table) {
 
 // True when other views or rules depend on the active view.
 bool ViewHasDependents(Oid view) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(view)};
-    return QuerySql("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+    return QueryOid("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
                     "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
-                    1, types, values, nullptr, true) > 0;
+                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1", view) > 0;
 }
 
 void DropRelation(const char *kind, Oid relid) {
@@ -248,11 +245,9 @@ struct CatalogRow {
 
 CatalogRow ReadCatalogRow(Oid relid) {
     CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true};
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    if (QuerySql("SELECT column_name::text, active_view::oid, deleted_index::oid, audit, "
+    if (QueryOid("SELECT column_name::text, active_view::oid, deleted_index::oid, audit, "
                  "view_name::text, \"cascade\" FROM softdelete.tables WHERE relation::oid = $1",
-                 1, types, values, nullptr, true) == 0)
+                 relid) == 0)
         return row;
     bool isnull;
     row.found = true;
@@ -314,14 +309,11 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool 
         });
         ExecSql(sql);
     }
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    uint64 n = QuerySql(
+    uint64 n = QueryOid(
         "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
         "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
         "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
-        1, types, values, nullptr, true);
+        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1", relid);
     char **grants = (char **)palloc(sizeof(char *) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         char *priv = ResultText(i, 1);
@@ -364,9 +356,7 @@ struct IndexCandidate {
 void ReplaceUniqueIndexes(Oid relid, const char *column) {
     char *relname = get_rel_name(relid);
     Oid nsp = get_rel_namespace(relid);
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    uint64 n = QuerySql(
+    uint64 n = QueryOid(
         "SELECT i.indexrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid), "
         "  pg_catalog.pg_get_expr(i.indpred, i.indrelid), con.oid IS NOT NULL, i.indisprimary, "
         "  i.indisreplident, COALESCE(con.condeferrable, false), "
@@ -377,8 +367,7 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
         "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
         "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
         "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
-        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
-        1, types, values, nullptr, true);
+        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname", relid);
     IndexCandidate *cands = (IndexCandidate *)palloc0(sizeof(IndexCandidate) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;
@@ -468,16 +457,13 @@ Oid EnsureDeletedIndex(Oid relid, const char *column, Oid existing) {
 }
 
 void WarnAboutUnenabledCascadeParents(Oid relid) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    uint64 n = QuerySql(
+    uint64 n = QueryOid(
         "SELECT c.conname::text, c.confrelid::pg_catalog.regclass::text, "
         "  c.conrelid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint c "
         "WHERE c.conrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
         "  AND c.confrelid <> c.conrelid AND c.conparentid = 0 "
         "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.confrelid) "
-        "ORDER BY 1",
-        1, types, values, nullptr, true);
+        "ORDER BY 1", relid);
     for (uint64 i = 0; i < n; ++i)
         ereport(WARNING,
                 (errmsg("table %s references table %s, which is not soft-delete enabled, "
@@ -491,15 +477,12 @@ void WarnAboutUnenabledCascadeParents(Oid relid) {
 
 // Tables referencing relid through ON DELETE CASCADE, not yet enabled.
 List *CascadeChildrenToEnable(Oid relid) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    uint64 n = QuerySql(
+    uint64 n = QueryOid(
         "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c "
         "WHERE c.confrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
         "  AND c.conparentid = 0 AND c.conrelid <> c.confrelid "
         "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.conrelid) "
-        "ORDER BY 1",
-        1, types, values, nullptr, true);
+        "ORDER BY 1", relid);
     List *out = NIL;
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;
@@ -644,10 +627,7 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
 }  // namespace
 
 bool IsEnabled(Oid relid) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    return QuerySql("SELECT 1 FROM softdelete.tables WHERE relation::oid = $1", 1, types, values,
-                    nullptr, true) > 0;
+    return QueryOid("SELECT 1 FROM softdelete.tables WHERE relation::oid = $1", relid) > 0;
 }
 
 void RequireEnabled(Oid relid, const char *action) {
@@ -736,9 +716,7 @@ char *OriginalPredicate(Oid index, Oid table, AttrNumber column_attno) {
 }
 
 void RestoreUniqueIndexes(Oid relid, const char *column) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    uint64 n = QuerySql(
+    uint64 n = QueryOid(
         "SELECT u.index::oid, u.was_constraint, c.relname::text, "
         "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid), "
         "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
@@ -753,8 +731,7 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
         "JOIN pg_catalog.pg_index i ON i.indexrelid = u.index::oid "
         "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE u.relation::oid = $1 ORDER BY c.relname",
-        1, types, values, nullptr, true);
+        "WHERE u.relation::oid = $1 ORDER BY c.relname", relid);
     struct Restore {
         char *drop;
         char *create;
@@ -858,15 +835,11 @@ void DisableOne(Oid relid) {
         char *sql = CoreString([&] { return "DROP INDEX " + std::string(qindex); });
         ExecSql(sql);
     }
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
     Oid save_user;
     int save_sec;
     BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("DELETE FROM softdelete.unique_indexes WHERE relation::oid = $1", 1, types, values,
-             nullptr, false);
-    QuerySql("DELETE FROM softdelete.tables WHERE relation::oid = $1", 1, types, values, nullptr,
-             false);
+    QueryOid("DELETE FROM softdelete.unique_indexes WHERE relation::oid = $1", relid);
+    QueryOid("DELETE FROM softdelete.tables WHERE relation::oid = $1", relid);
     EndCatalogWrite(save_user, save_sec);
     AtEOXact_GUC(true, level);
 }
@@ -933,9 +906,7 @@ void ReconcileAfterDdl(Oid relid) {
     if (row.found) {
         // A unique constraint or index added since enable() blocks new rows
         // that share a key with soft-deleted ones: say so.
-        Oid types[1] = {OIDOID};
-        Datum values[1] = {ObjectIdGetDatum(relid)};
-        uint64 n = QuerySql(
+        uint64 n = QueryOid(
             "SELECT c.relname::text FROM pg_catalog.pg_index i "
             "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = $1 AND i.indisunique AND NOT i.indisprimary "
@@ -946,8 +917,7 @@ void ReconcileAfterDdl(Oid relid) {
             "                  AND f.conindid = i.indexrelid) "
             "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint d WHERE d.conindid = "
             "                  i.indexrelid AND d.condeferrable) "
-            "ORDER BY 1",
-            1, types, values, nullptr, true);
+            "ORDER BY 1", relid);
         for (uint64 i = 0; i < n; ++i)
             ereport(WARNING,
                     (errmsg("unique index \"%s\" of soft-delete enabled table \"%s\" also "
@@ -959,12 +929,9 @@ void ReconcileAfterDdl(Oid relid) {
     // A partition of an enabled partitioned table: the TRUNCATE guard (row
     // triggers are cloned by PostgreSQL itself).
     if (get_rel_relispartition(relid)) {
-        Oid types[1] = {OIDOID};
-        Datum values[1] = {ObjectIdGetDatum(relid)};
-        if (QuerySql("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
+        if (QueryOid("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
                      "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
-                     "a.relid::pg_catalog.oid",
-                     1, types, values, nullptr, true) > 0) {
+                     "a.relid::pg_catalog.oid", relid) > 0) {
             List *tree = find_all_inheritors(relid, NoLock, nullptr);
             ListCell *lc;
             foreach (lc, tree)
@@ -973,12 +940,9 @@ void ReconcileAfterDdl(Oid relid) {
         }
     } else if (!row.found && get_rel_relkind(relid) == RELKIND_RELATION) {
         // A new inheritance child of an enabled table is enabled like it.
-        Oid types[1] = {OIDOID};
-        Datum values[1] = {ObjectIdGetDatum(relid)};
-        if (QuerySql("SELECT t.column_name::text, t.\"cascade\", t.audit "
+        if (QueryOid("SELECT t.column_name::text, t.\"cascade\", t.audit "
                      "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
-                     "ON t.relation::pg_catalog.oid = i.inhparent WHERE i.inhrelid = $1 LIMIT 1",
-                     1, types, values, nullptr, true) > 0) {
+                     "ON t.relation::pg_catalog.oid = i.inhparent WHERE i.inhrelid = $1 LIMIT 1", relid) > 0) {
             bool isnull;
             EnableOptions opt;
             memset(&opt, 0, sizeof opt);

@@ -3,6 +3,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -32,6 +33,12 @@ uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *value
                                    const_cast<Datum *>(values), nulls, false, 0);
     if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
     return SPI_processed;
+}
+
+uint64 QueryOid(const char *sql, Oid oid) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(oid)};
+    return QuerySql(sql, 1, types, values, nullptr, false);
 }
 
 char *ResultText(uint64 row, int col) {

@@ -15,6 +15,9 @@ void ExecSql(const char *sql);
 uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
                 const char *nulls, bool read_only);
 
+// QuerySql with one parameter, an OID ($1).
+uint64 QueryOid(const char *sql, Oid oid);
+
 // Convenience: text of column col (1-based) of row i of SPI_tuptable, or NULL.
 char *ResultText(uint64 row, int col);
 // Datum of column col of row i; *isnull set.
