@@ -132,8 +132,24 @@ SELECT t.relation,
        s.oldest_deleted_at,
        s.purge_due_rows,
        (SELECT pg_catalog.max(l.finished_at) FROM softdelete.purge_log l
-         WHERE l.relation OPERATOR(pg_catalog.=) t.relation::text AND l.error IS NULL) AS last_purge_at
+         WHERE l.relation OPERATOR(pg_catalog.=) pg_catalog.format('%I.%I', n.nspname, c.relname)
+           AND l.error IS NULL) AS last_purge_at
   FROM softdelete.tables t
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
   LEFT JOIN LATERAL softdelete.table_stats(t.relation, t.column_name, t.retention) s ON true;
 COMMENT ON VIEW softdelete.status IS 'One row per soft-delete enabled table, with counts of soft-deleted rows';
 GRANT SELECT ON softdelete.status TO PUBLIC;
+
+-- Retention purge (also run by the background worker when the module is in
+-- shared_preload_libraries).  Callable by anyone: it purges only tables the
+-- caller owns (42501 when tbl names one it does not own).
+CREATE FUNCTION softdelete.purge(
+    tbl        pg_catalog.regclass DEFAULT NULL,
+    older_than interval            DEFAULT NULL,
+    batch_size integer             DEFAULT 10000,
+    dry_run    boolean             DEFAULT false
+) RETURNS bigint
+AS 'MODULE_PATHNAME', 'softdelete_purge' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION softdelete.purge(pg_catalog.regclass, interval, integer, boolean) IS
+    'Hard-deletes soft-deleted rows older than the retention (or older_than), children before parents; returns the rows removed';

@@ -10,6 +10,11 @@ namespace softdelete {
 extern bool guc_hard_delete;  // softdelete.hard_delete (USERSET)
 extern char *guc_actor;       // softdelete.actor (USERSET): audit "deleted_by"
 extern char *guc_reason;      // softdelete.reason (USERSET): audit "deleted_reason"
+// Retention purge and its background worker (purge.cpp, purge_worker.cpp).
+extern int guc_purge_log_retention;  // softdelete.purge_log_retention (SUSET), seconds; -1: keep
+extern bool guc_purge_enabled;       // softdelete.purge_enabled (SIGHUP)
+extern int guc_purge_interval;       // softdelete.purge_interval (SIGHUP), seconds
+extern int guc_purge_batch_size;     // softdelete.purge_batch_size (SIGHUP)
 
 void DefineSettings();
 

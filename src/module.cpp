@@ -3,6 +3,7 @@
 extern "C" {
 #include "postgres.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 
 PG_MODULE_MAGIC;
 
@@ -13,10 +14,13 @@ void _PG_init(void);
 #include "delete_queue.hpp"
 #include "guc.hpp"
 #include "plan_cache.hpp"
+#include "purge_worker.hpp"
 
 extern "C" void _PG_init(void) {
     softdelete::DefineSettings();
     softdelete::InitPlanCache();
     softdelete::InitDeleteQueue();
     softdelete::InitCascades();
+    // The background purge worker exists only when loaded at server start.
+    if (process_shared_preload_libraries_in_progress) softdelete::RegisterPurgeLauncher();
 }

@@ -116,7 +116,7 @@ void CheckTargetTable(Oid relid, LOCKMODE lock, const char *action, int depth) {
 
 bool TriggerExists(Oid relid, const char *name) {
     Oid types[2] = {OIDOID, NAMEOID};
-    Datum values[2] = {ObjectIdGetDatum(relid), CStringGetDatum(name)};
+    Datum values[2] = {ObjectIdGetDatum(relid), DirectFunctionCall1(namein, CStringGetDatum(name))};
     return QuerySql("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2", 2,
                     types, values, nullptr, true) > 0;
 }
@@ -600,14 +600,14 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     Oid types[9] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
                     NAMEOID};
     Datum values[9] = {ObjectIdGetDatum(relid),
-                       CStringGetDatum(column),
+                       DirectFunctionCall1(namein, CStringGetDatum(column)),
                        ObjectIdGetDatum(view),
                        ObjectIdGetDatum(deleted_index),
                        BoolGetDatum(opt->cascade),
                        opt->has_retention ? IntervalPGetDatum(&opt->retention) : (Datum)0,
                        BoolGetDatum(audit),
                        BoolGetDatum(opt->has_retention),
-                       CStringGetDatum(view_name_now)};
+                       DirectFunctionCall1(namein, CStringGetDatum(view_name_now))};
     char nulls[9] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' '};
     Oid save_user;
     int save_sec;

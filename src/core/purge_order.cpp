@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <queue>
-#include <string>
 #include <unordered_map>
 
 #include "error.hpp"
@@ -72,19 +71,22 @@ std::vector<std::size_t> Components(const std::vector<std::vector<std::size_t>> 
 
 std::vector<PurgeGroup> PurgeOrder(const std::vector<std::uint32_t> &tables,
                                    const std::vector<ForeignKeyEdge> &edges) {
-    const std::size_t n = tables.size();
+    // Nodes: the listed tables (first occurrence), then unlisted edge endpoints.
+    std::vector<std::uint32_t> nodes;
     std::unordered_map<std::uint32_t, std::size_t> position;
-    position.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!position.emplace(tables[i], i).second)
-            throw Error("XX000", "table " + std::to_string(tables[i]) + " is listed twice");
-    }
+    nodes.reserve(tables.size());
+    position.reserve(tables.size());
     auto at = [&](std::uint32_t id) {
-        auto it = position.find(id);
-        if (it == position.end())
-            throw Error("XX000", "foreign key edge names unknown table " + std::to_string(id));
-        return it->second;
+        auto it = position.emplace(id, nodes.size());
+        if (it.second) nodes.push_back(id);
+        return it.first->second;
     };
+    for (std::uint32_t id : tables) at(id);
+    for (const ForeignKeyEdge &e : edges) {
+        at(e.child);
+        at(e.parent);
+    }
+    const std::size_t n = nodes.size();
     // out[child] = parents (self-references dropped: they never order anything).
     std::vector<std::vector<std::size_t>> out(n);
     for (const ForeignKeyEdge &e : edges) {
@@ -125,7 +127,7 @@ std::vector<PurgeGroup> PurgeOrder(const std::vector<std::uint32_t> &tables,
         std::size_t k = ready.top();
         ready.pop();
         PurgeGroup group;
-        for (std::size_t i : members[k]) group.tables.push_back(tables[i]);
+        for (std::size_t i : members[k]) group.tables.push_back(nodes[i]);
         group.cyclic = members[k].size() > 1;
         result.push_back(std::move(group));
         for (std::size_t pc : parents[k])

@@ -28,11 +28,11 @@ struct PurgeGroup {
     bool cyclic = false;
 };
 
-// Orders tables (distinct ids; their order breaks ties, so pass them sorted by
-// name for a stable result) so that every child comes before its parents.
-// Every edge endpoint must be in tables (throws core::Error XX000 otherwise);
-// duplicate edges and self-references are fine.  Every table appears in
-// exactly one group.
+// Orders tables so that every child comes before its parents.  The order of
+// `tables` breaks ties (pass them sorted by name for a stable result); an id
+// listed twice counts once; an edge endpoint not in `tables` is added after
+// them, in order of first appearance.  Duplicate edges and self-references are
+// fine.  Every table appears in exactly one group.
 std::vector<PurgeGroup> PurgeOrder(const std::vector<std::uint32_t> &tables,
                                    const std::vector<ForeignKeyEdge> &edges);
 

@@ -1,0 +1,77 @@
+// purge_api.cpp — the SQL-callable softdelete.purge(): unpack and check the
+// arguments (SPEC §6, §10), run one purge pass (purge.cpp), return the count.
+#include "purge.hpp"
+
+extern "C" {
+#include "postgres.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+}
+
+#include "setup.hpp"
+
+namespace softdelete {
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(softdelete_purge);
+// softdelete.purge(tbl regclass, older_than interval, batch_size integer,
+//                  dry_run boolean) RETURNS bigint
+Datum softdelete_purge(PG_FUNCTION_ARGS) {
+    PurgeOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+    opt.has_older_than = !PG_ARGISNULL(1);
+    if (opt.has_older_than) {
+        opt.older_than = *PG_GETARG_INTERVAL_P(1);
+        Interval zero;
+        memset(&zero, 0, sizeof zero);
+        if (DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(&opt.older_than),
+                                             IntervalPGetDatum(&zero))))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("older_than must not be negative"),
+                            errhint("Pass an interval such as '30 days', or NULL for each "
+                                    "table's retention.")));
+    }
+    if (PG_ARGISNULL(2))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("batch_size must not be NULL")));
+    opt.batch_size = PG_GETARG_INT32(2);
+    if (opt.batch_size < 1)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("batch_size must be at least 1"),
+                        errdetail("batch_size was %d.", opt.batch_size)));
+    if (PG_ARGISNULL(3))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("dry_run must not be NULL")));
+    opt.dry_run = PG_GETARG_BOOL(3);
+    opt.own_transactions = false;
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (OidIsValid(opt.relid)) {
+        RequireEnabled(opt.relid, "purge");
+        if (!pg_class_ownercheck(opt.relid, GetUserId()))
+            ereport(ERROR,
+                    (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                     errmsg("must be owner of table \"%s\" to purge it", get_rel_name(opt.relid)),
+                     errdetail("Purging removes rows for real; only the table's owner, members "
+                               "of the owning role and superusers may do it.")));
+    }
+    bool busy = false;
+    int64 purged = RunPurgePass(&opt, &busy);
+    SPI_finish();
+    if (busy)
+        ereport(NOTICE,
+                (errmsg("another purge is running on this database: nothing purged"),
+                 errhint("Only one purge runs on a database at a time; try again later.")));
+    PG_RETURN_INT64(purged);
+}
+
+}  // extern "C"
+
+}  // namespace softdelete
