@@ -105,13 +105,12 @@ ROLLBACK;
 DELETE FROM users_active WHERE id = 2 RETURNING id, email, deleted_at IS NOT NULL AS deleted;
 SELECT id, email FROM users_active ORDER BY id;
 
--- ===================================================================================
--- PURGE -- softdelete.purge() is not implemented yet: keep or remove this part.
--- ===================================================================================
 \echo
 \echo '== 10. Purge: hard-delete soft-deleted rows older than a cutoff (here: all of them).'
-\echo '==     Rows still referenced by other rows wait for a later run.'
+\echo '==     Purging one table alone keeps rows other rows still reference:'
 SELECT softdelete.purge('users', older_than => '0 seconds') AS rows_purged;
+\echo '==     Purging every enabled table removes children before their parents:'
+SELECT softdelete.purge(older_than => '0 seconds') AS rows_purged;
 SELECT 'users' AS tbl, count(*) AS total, count(deleted_at) AS soft_deleted FROM users
 UNION ALL
 SELECT 'orders', count(*), count(deleted_at) FROM orders
