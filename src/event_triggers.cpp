@@ -129,7 +129,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
         "WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-        "AND object_type OPERATOR(pg_catalog.=) 'table' "
+        "AND object_type OPERATOR(pg_catalog.=) ANY ('{table,\"table column\"}'::pg_catalog.text[]) "
         "UNION SELECT i.indrelid FROM pg_catalog.pg_event_trigger_ddl_commands() c "
         "JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.objid "
         "WHERE c.object_type OPERATOR(pg_catalog.=) 'index' ORDER BY 1",

@@ -268,9 +268,13 @@ CatalogRow ReadCatalogRow(Oid relid) {
 
 // Creates the active view with the table's owner and grants, and its
 // INSTEAD OF DELETE trigger; returns its OID.
-Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool audit) {
+Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool audit,
+                     Oid view_nsp = InvalidOid) {
     Relation rel = relation_open(relid, NoLock);
-    Oid nsp = RelationGetNamespace(rel);
+    Oid table_nsp = RelationGetNamespace(rel);
+    char *table_schema = get_namespace_name(table_nsp);
+    // The view stays in its own schema when the table moved (SET SCHEMA).
+    Oid nsp = OidIsValid(view_nsp) ? view_nsp : table_nsp;
     Oid owner = rel->rd_rel->relowner;
     char *schema = get_namespace_name(nsp);
     char *relname = pstrdup(RelationGetRelationName(rel));
@@ -293,7 +297,8 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool 
 
     char *sql = CoreString([&] {
         std::vector<std::string> columns(cols, cols + ncols);
-        return core::BuildActiveViewSql({schema, view_name}, {schema, relname}, columns, column);
+        return core::BuildActiveViewSql({schema, view_name}, {table_schema, relname}, columns,
+                                        column);
     });
     ExecSql(sql);
     CommandCounterIncrement();
@@ -873,6 +878,7 @@ void ReconcileAfterDdl(Oid relid) {
     }
     if (row.found) {
         bool rebuild = !OidIsValid(row.active_view);
+        Oid view_nsp = rebuild ? InvalidOid : get_rel_namespace(row.active_view);
         if (!rebuild && !ViewMatchesTable(row.active_view, relid)) {
             if (ViewHasDependents(row.active_view)) {
                 ereport(WARNING,
@@ -891,7 +897,7 @@ void ReconcileAfterDdl(Oid relid) {
             char *relname = get_rel_name(relid);
             if (view_name == nullptr)
                 view_name = CoreString([&] { return core::DefaultActiveViewName(relname); });
-            Oid view = CreateActiveView(relid, view_name, row.column, row.audit);
+            Oid view = CreateActiveView(relid, view_name, row.column, row.audit, view_nsp);
             Oid types[2] = {OIDOID, OIDOID};
             Datum values[2] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view)};
             Oid save_user;

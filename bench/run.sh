@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# bench/run.sh -- softdelete benchmark suite (see bench/README.md).
+#
+#   sudo bench/run.sh                 full run (default sizes, ~20 min on 2 cores)
+#   sudo QUICK=1 bench/run.sh         smoke test at 1/20 size, short pgbench runs
+#   sudo SCALE=10 bench/run.sh        every size x10 (SCALE may be fractional)
+#   WORKLOADS="1 3" REPS=3 ...        run a subset; repetitions per (workload, mode)
+#
+# Run as root from the repository top. Builds and installs the extension, starts a
+# throwaway cluster as user sdtest on a unix socket under /tmp, runs every workload in
+# the modes limit / peer / softdelete (interleaved, REPS times each), and writes the
+# medians to bench/results/<date>.md.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+[ "$(id -u)" = 0 ] || { echo "run.sh: run as root (it installs the extension)" >&2; exit 1; }
+
+QUICK=${QUICK:-0}
+SCALE=${SCALE:-1}
+REPS=${REPS:-3}
+WORKLOADS=${WORKLOADS:-"1 2 3 4 5 7"}
+MODES="limit peer softdelete"
+BENCH_USER=${BENCH_USER:-sdtest}
+if [ "$QUICK" = 1 ]; then FACTOR=$(awk -v s="$SCALE" 'BEGIN{print s/20}'); PGB_T=${PGB_T:-3}; READ_T=${READ_T:-2}
+else FACTOR=$SCALE; PGB_T=${PGB_T:-20}; READ_T=${READ_T:-10}; fi
+sz() { awk -v n="$1" -v f="$FACTOR" 'BEGIN{v=int(n*f+0.5); if (v<1) v=1; print v}'; }
+N_OLTP=$(sz 2000000)      # workloads 1, 2, 5, 7
+N_BULK=$(sz 200000)       # workload 2
+N_PARENTS=$(sz 20000)     # workload 3 (x10 children, x50 grandchildren)
+N_DELPARENTS=$(sz 2000)
+N_PURGE=$(sz 1000000)     # workload 4 (due rows; as many active rows)
+PURGE_BATCH=10000
+
+PGBIN=$(pg_config --bindir)
+export PATH="$PGBIN:$PATH"
+STAMP=$(date +%Y-%m-%d_%H%M)
+OUT="$REPO/bench/results/$STAMP.md"
+[ "$QUICK" = 1 ] && OUT="$REPO/bench/results/${STAMP}_quick.md"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ------------------------------------------------------------------ build, cluster ---
+log "building and installing the extension"
+make -s -j"$(nproc)" >/dev/null && make -s install >/dev/null
+
+id "$BENCH_USER" >/dev/null 2>&1 || useradd -m "$BENCH_USER"
+WORK=$(mktemp -d /tmp/sdbench.XXXXXX)
+chown "$BENCH_USER" "$WORK"; chmod 755 "$WORK"
+DATA=$WORK/data
+as_user() { runuser -u "$BENCH_USER" -- "$@"; }
+cleanup() {
+  as_user pg_ctl -D "$DATA" -m immediate stop >/dev/null 2>&1 || true
+  if [ "${KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+log "initdb in $WORK"
+as_user initdb -D "$DATA" -U "$BENCH_USER" -A trust --no-locale -E UTF8 >/dev/null
+cat >>"$DATA/postgresql.conf" <<CONF
+# --- bench/run.sh ---
+listen_addresses = ''
+unix_socket_directories = '$WORK'
+shared_preload_libraries = 'softdelete'
+shared_buffers = 2GB
+fsync = on
+synchronous_commit = off
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+maintenance_work_mem = 1GB
+autovacuum = off            # the script VACUUM ANALYZEs explicitly after each build
+jit = off                   # JIT compile time would add noise to the bulk statements
+timezone = 'UTC'
+lc_messages = 'C'
+CONF
+as_user pg_ctl -D "$DATA" -l "$WORK/server.log" -w start >/dev/null
+export PGHOST=$WORK PGUSER=$BENCH_USER PGDATABASE=bench
+createdb bench
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At)
+"${PSQL[@]}" -f bench/sql/setup.sql
+q() { "${PSQL[@]}" -c "$1"; }
+
+RES=$WORK/results.tsv   # workload  metric  mode  rep  value
+PARTIAL="${OUT%.md}.partial.tsv"   # kept if the run dies half-way
+: >"$RES"
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; cp "$RES" "$PARTIAL";
+  [ "$5" = error ] && echo "$1 / $3: statement failed (see the log above)" >>"$WORK/failures"; log "  $1 | $2 | $3 #$4 = $5"; }
+prep() { q "VACUUM ANALYZE $1" ; q "CHECKPOINT"; }   # after every build
+# timed SQL: checkpoint first, then wall time (ms) from just before to just after $1.
+timed() {  # prints "error" (and the run goes on) if the SQL fails
+  { "${PSQL[@]}" <<SQL || echo error; } | tail -n 1
+CHECKPOINT;
+SELECT clock_timestamp() AS t0 \gset
+$1
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000, 1);
+SQL
+}
+check() {  # check <label> <sql> <expected>
+  local got; got=$(q "$2")
+  [ "$got" = "$3" ] || { log "CHECK FAILED ($1): $2 -> $got, expected $3"; echo "check failed: $1" >>"$WORK/failures"; }
+}
+pgb() {  # pgb <script> <clients> <seconds> -> tps
+  pgbench -n -f "$1" -c "$2" -j "$2" -T "$3" 2>&1 | awk '/^tps = /{print $3; exit}'
+}
+
+has_purge=$(q "SELECT to_regprocedure('softdelete.purge(regclass,interval,integer,boolean)') IS NOT NULL")
+log "sizes: oltp=$N_OLTP bulk=$N_BULK parents=$N_PARENTS del_parents=$N_DELPARENTS purge=$N_PURGE; pgbench ${PGB_T}s; reps=$REPS; purge() present: $has_purge"
+
+want() { [[ " $WORKLOADS " == *" $1 "* ]]; }
+
+# ------------------------------------------------- 1. OLTP single-row DELETE (pgbench) ---
+if want 1; then
+  log "workload 1: OLTP single-row delete"
+  printf '\\set id random(1, %s)\nUPDATE oltp_limit SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL;\n' "$N_OLTP" >"$WORK/w1_limit.sql"
+  printf '\\set id random(1, %s)\nDELETE FROM oltp_peer WHERE id = :id;\n' "$N_OLTP" >"$WORK/w1_peer.sql"
+  printf '\\set id random(1, %s)\nDELETE FROM oltp_softdelete WHERE id = :id;\n' "$N_OLTP" >"$WORK/w1_softdelete.sql"
+  for rep in $(seq "$REPS"); do
+    for c in 1 2; do
+      for m in $MODES; do
+        q "CALL build_oltp('oltp_$m', '$m', $N_OLTP)"; prep "oltp_$m"
+        tps=$(pgb "$WORK/w1_$m.sql" "$c" "$PGB_T")
+        record "1. OLTP single-row DELETE, $c client(s)" "TPS" "$m" "$rep" "$tps"
+        check "w1 $m rows kept" "SELECT count(*) FROM oltp_$m" "$N_OLTP"
+        q "DROP TABLE oltp_$m CASCADE"
+      done
+    done
+  done
+fi
+
+# ------------------------------------------------------------------ 2. bulk DELETE ---
+if want 2; then
+  log "workload 2: bulk delete of $N_BULK rows"
+  for rep in $(seq "$REPS"); do
+    for m in $MODES; do
+      q "CALL build_oltp('bulk_$m', '$m', $N_OLTP)"; prep "bulk_$m"
+      if [ "$m" = limit ]; then sql="UPDATE bulk_limit SET deleted_at = now() WHERE id <= $N_BULK AND deleted_at IS NULL;"
+      else sql="DELETE FROM bulk_$m WHERE id <= $N_BULK;"; fi
+      record "2. bulk DELETE of $N_BULK rows" "ms" "$m" "$rep" "$(timed "$sql")"
+      check "w2 $m" "SELECT count(*) FILTER (WHERE deleted_at IS NOT NULL) || '/' || count(*) FROM bulk_$m" "$N_BULK/$N_OLTP"
+      q "DROP TABLE bulk_$m CASCADE"
+    done
+  done
+fi
+
+# --------------------------------------------------------------------- 3. cascade ---
+if want 3; then
+  log "workload 3: cascade $N_PARENTS parents x10 x5, delete/restore $N_DELPARENTS"
+  for m in $MODES; do q "CALL build_cascade('$m', '$m', $N_PARENTS)"; for t in parent child grandchild; do prep "${t}_$m"; done; done
+  for rep in $(seq "$REPS"); do
+    lo=$(( (rep - 1) * N_DELPARENTS + 1 )); hi=$(( rep * N_DELPARENTS ))
+    for m in $MODES; do
+      if [ "$m" = limit ]; then
+        del="BEGIN;
+UPDATE parent_limit SET deleted_at = now() WHERE id BETWEEN $lo AND $hi AND deleted_at IS NULL;
+UPDATE child_limit SET deleted_at = now() WHERE parent_id BETWEEN $lo AND $hi AND deleted_at IS NULL;
+UPDATE grandchild_limit g SET deleted_at = now() FROM child_limit c
+ WHERE g.child_id = c.id AND c.parent_id BETWEEN $lo AND $hi AND g.deleted_at IS NULL;
+COMMIT;"
+        res="BEGIN;
+UPDATE parent_limit SET deleted_at = NULL WHERE id BETWEEN $lo AND $hi AND deleted_at IS NOT NULL;
+UPDATE child_limit SET deleted_at = NULL WHERE parent_id BETWEEN $lo AND $hi AND deleted_at IS NOT NULL;
+UPDATE grandchild_limit g SET deleted_at = NULL FROM child_limit c
+ WHERE g.child_id = c.id AND c.parent_id BETWEEN $lo AND $hi AND g.deleted_at IS NOT NULL;
+COMMIT;"
+      else
+        del="DELETE FROM parent_$m WHERE id BETWEEN $lo AND $hi;"
+        res="UPDATE parent_$m SET deleted_at = NULL WHERE id BETWEEN $lo AND $hi;"
+      fi
+      record "3a. cascade soft delete of $N_DELPARENTS parents (+$((N_DELPARENTS*60)) descendants)" "ms" "$m" "$rep" "$(timed "$del")"
+      check "w3 $m delete" "SELECT (SELECT count(*) FROM child_$m WHERE deleted_at IS NOT NULL) + (SELECT count(*) FROM grandchild_$m WHERE deleted_at IS NOT NULL)" "$((N_DELPARENTS * 60))"
+      record "3b. restore of those $N_DELPARENTS parents (cascading)" "ms" "$m" "$rep" "$(timed "$res")"
+      check "w3 $m restore" "SELECT (SELECT count(*) FROM child_$m WHERE deleted_at IS NOT NULL) + (SELECT count(*) FROM grandchild_$m WHERE deleted_at IS NOT NULL)" "0"
+      for t in parent child grandchild; do q "VACUUM ${t}_$m"; done
+    done
+  done
+fi
+
+# ----------------------------------------------------------------------- 4. purge ---
+if want 4; then
+  if [ "$has_purge" != t ]; then
+    log "workload 4: n/a: softdelete.purge() not available"
+    echo "4. purge: n/a: softdelete.purge() not available" >>"$WORK/notes"
+  else
+    log "workload 4: purge $N_PURGE due rows (+$N_PURGE active) in batches of $PURGE_BATCH"
+    for rep in $(seq "$REPS"); do
+      for m in $MODES; do
+        q "CALL build_purge('purge_$m', '$m', $N_PURGE)"; prep "purge_$m"
+        case $m in
+          limit) sql="DO \$\$ DECLARE n bigint; BEGIN LOOP
+  DELETE FROM purge_limit WHERE ctid = ANY(ARRAY(SELECT ctid FROM purge_limit
+    WHERE deleted_at < now() - interval '1 day' LIMIT $PURGE_BATCH));
+  GET DIAGNOSTICS n = ROW_COUNT; EXIT WHEN n = 0; END LOOP; END \$\$;" ;;
+          peer) sql="SELECT peer_purge('purge_peer', interval '1 day', $PURGE_BATCH);" ;;
+          softdelete) sql="SELECT softdelete.purge('purge_softdelete', older_than => interval '1 day', batch_size => $PURGE_BATCH);" ;;
+        esac
+        ms=$(timed "$sql")
+        [ "$ms" = error ] && ms=0
+        record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "ms" "$m" "$rep" "$ms"
+        record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "rows/s" "$m" "$rep" "$(awk -v n="$N_PURGE" -v ms="$ms" 'BEGIN{printf "%.0f", n/(ms/1000)}')"
+        check "w4 $m" "SELECT count(*) FROM purge_$m" "$N_PURGE"
+        q "DROP TABLE purge_$m CASCADE"
+      done
+    done
+  fi
+fi
+
+# ----------------------------------------------------------------------- 5. reads ---
+if want 5; then
+  log "workload 5: reads, 10% deleted (limit = base table + WHERE, peer = hand-written view, softdelete = its active view)"
+  q "CALL build_oltp('reads', 'softdelete', $N_OLTP)"
+  q "DELETE FROM reads WHERE id % 10 = 0"
+  q "CREATE VIEW reads_peer_view AS SELECT * FROM reads WHERE deleted_at IS NULL"
+  prep reads
+  declare -A SRC=([limit]="reads WHERE deleted_at IS NULL AND" [peer]="reads_peer_view WHERE" [softdelete]="reads_active WHERE")
+  declare -A CNT=([limit]="reads WHERE deleted_at IS NULL" [peer]="reads_peer_view" [softdelete]="reads_active")
+  for m in $MODES; do
+    printf '\\set id random(1, %s)\nSELECT * FROM %s id = :id;\n' "$N_OLTP" "${SRC[$m]}" >"$WORK/w5_$m.sql"
+    check "w5 $m count" "SELECT count(*) FROM ${CNT[$m]}" "$(( N_OLTP - N_OLTP / 10 ))"   # also warms the cache
+  done
+  for rep in $(seq "$REPS"); do
+    for m in $MODES; do
+      record "5a. point lookup by id (pgbench, 1 client)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T")"
+    done
+    for m in $MODES; do
+      record "5b. count(*) of active rows" "ms" "$m" "$rep" "$(timed "SELECT count(*) FROM ${CNT[$m]};")"
+    done
+  done
+  q "DROP TABLE reads CASCADE"
+fi
+
+# ---------------------------------------------------------------------- 7. memory ---
+# Peak memory of the backend running one big statement: a sampler reads
+# /proc/<pid>/status every 20 ms. "private" = RssAnon growth (backend-local memory:
+# queues, trigger event lists, SPI); VmHWM additionally counts shared_buffers pages the
+# backend touched, so it grows with the table size whatever the extension does.
+mem_measure() {  # mem_measure <workload> <mode> <sql>
+  local app="sdbench_mem_$RANDOM" pid="" idle_anon idle_rss peak_anon=0 hwm=0 a h
+  "${PSQL[@]}" >/dev/null <<SQL &
+SET application_name = '$app';
+SELECT pg_sleep(1);
+$3
+SELECT pg_sleep(0.3);
+SQL
+  local bg=$!
+  for _ in $(seq 100); do
+    pid=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'")
+    [ -n "$pid" ] && break; sleep 0.02
+  done
+  idle_anon=$(awk '/^RssAnon:/{print $2}' "/proc/$pid/status"); idle_rss=$(awk '/^VmRSS:/{print $2}' "/proc/$pid/status")
+  while kill -0 "$bg" 2>/dev/null && [ -r "/proc/$pid/status" ]; do
+    read -r a h < <(awk '/^RssAnon:/{a=$2} /^VmHWM:/{h=$2} END{print a, h}' "/proc/$pid/status" 2>/dev/null || echo "0 0")
+    [ "${a:-0}" -gt "$peak_anon" ] && peak_anon=$a
+    [ "${h:-0}" -gt "$hwm" ] && hwm=$h
+    sleep 0.02
+  done
+  wait "$bg"
+  record "$1" "MB private (RssAnon) above idle" "$2" 1 "$(awk -v p="$peak_anon" -v i="$idle_anon" 'BEGIN{printf "%.1f", (p-i)/1024}')"
+  record "$1" "MB VmHWM above idle VmRSS" "$2" 1 "$(awk -v p="$hwm" -v i="$idle_rss" 'BEGIN{printf "%.1f", (p-i)/1024}')"
+}
+if want 7; then
+  log "workload 7: memory of one DELETE of $N_OLTP rows"
+  for m in $MODES; do
+    q "CALL build_oltp('mem_$m', '$m', $N_OLTP)"; prep "mem_$m"
+    if [ "$m" = limit ]; then sql="UPDATE mem_limit SET deleted_at = now() WHERE deleted_at IS NULL;"
+    else sql="DELETE FROM mem_$m;"; fi
+    mem_measure "7a. memory: one DELETE of $N_OLTP rows" "$m" "$sql"
+    check "w7 $m" "SELECT count(*) FROM mem_$m WHERE deleted_at IS NOT NULL" "$N_OLTP"
+    q "DROP TABLE mem_$m CASCADE"
+  done
+  if want 3; then
+    log "workload 7b: memory of one DELETE cascading to $((N_PARENTS*60)) descendants"
+    for m in $MODES; do
+      if [ "$m" = limit ]; then sql="BEGIN;
+UPDATE parent_limit SET deleted_at = now() WHERE deleted_at IS NULL;
+UPDATE child_limit SET deleted_at = now() WHERE deleted_at IS NULL;
+UPDATE grandchild_limit SET deleted_at = now() WHERE deleted_at IS NULL;
+COMMIT;"
+      else sql="DELETE FROM parent_$m;"; fi
+      mem_measure "7b. memory: one DELETE of $N_PARENTS parents cascading to $((N_PARENTS*60)) rows" "$m" "$sql"
+      check "w7b $m" "SELECT count(*) FROM grandchild_$m WHERE deleted_at IS NOT NULL" "$((N_PARENTS*50))"
+    done
+  fi
+fi
+
+# ---------------------------------------------------------------------- report ---
+{
+  echo "# softdelete benchmark, $(date '+%Y-%m-%d %H:%M')"
+  echo
+  echo "- commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src sql softdelete--*.sql 2>/dev/null || echo ' + uncommitted changes in src/sql'), $(postgres --version)"
+  echo "- $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
+  echo "- QUICK=$QUICK SCALE=$SCALE: oltp table $N_OLTP rows, bulk $N_BULK, cascade $N_PARENTS parents (delete $N_DELPARENTS), purge $N_PURGE; pgbench ${PGB_T}s (reads ${READ_T}s); median of $REPS runs (memory: 1 run)"
+  echo "- server: shared_buffers=2GB, fsync=on, synchronous_commit=off, max_wal_size=8GB, checkpoint_timeout=30min, autovacuum=off, jit=off"
+  echo
+  python3 "$REPO/bench/report.py" "$RES"
+  [ -f "$WORK/notes" ] && { echo; cat "$WORK/notes"; }
+  [ -f "$WORK/failures" ] && { echo; echo "**Correctness checks failed:**"; sed 's/^/- /' "$WORK/failures"; }
+  true
+} >"$OUT"
+cp "$RES" "${OUT%.md}.tsv"; rm -f "$PARTIAL"
+echo
+cat "$OUT"
+echo
+log "written $OUT"
