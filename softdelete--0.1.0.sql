@@ -9,7 +9,8 @@ CREATE TABLE softdelete.tables (
     column_name   pg_catalog.name NOT NULL,
     active_view   pg_catalog.regclass,
     view_name     pg_catalog.name,
-    deleted_index pg_catalog.regclass,
+    deleted_index pg_catalog.name,      -- in the table's schema (a name: pg_restore loads
+                                        -- this data before it creates indexes)
     "cascade"     boolean NOT NULL DEFAULT true,
     retention     interval CHECK (retention IS NULL OR retention >= interval '0'),
     audit         boolean NOT NULL DEFAULT false,
@@ -21,8 +22,9 @@ COMMENT ON TABLE softdelete.tables IS
 -- Unique constraints and indexes replaced by partial unique indexes, so
 -- disable() can restore them.
 CREATE TABLE softdelete.unique_indexes (
-    index               pg_catalog.regclass PRIMARY KEY,
     relation            pg_catalog.regclass NOT NULL,
+    index               pg_catalog.name NOT NULL,  -- in the table's schema
+    PRIMARY KEY (relation, index),
     was_constraint      boolean NOT NULL,
     original_definition text NOT NULL
 );

@@ -57,12 +57,9 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
         "gone_tables AS (DELETE FROM softdelete.tables t USING dropped d "
         "  WHERE t.relation::oid = d.objid RETURNING t.relation), "
         "gone_indexes AS (DELETE FROM softdelete.unique_indexes u USING dropped d "
-        "  WHERE u.index::oid = d.objid OR u.relation::oid = d.objid RETURNING u.index), "
-        "gone_views AS (UPDATE softdelete.tables t SET active_view = NULL FROM dropped d "
-        "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped) "
-        "  RETURNING t.relation) "
-        "UPDATE softdelete.tables t SET deleted_index = NULL FROM dropped d "
-        "  WHERE t.deleted_index::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
+        "  WHERE u.relation::oid = d.objid RETURNING u.index) "
+        "UPDATE softdelete.tables t SET active_view = NULL FROM dropped d "
+        "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
     EndCatalogWrite(save_user, save_sec);
     AtEOXact_GUC(true, level);
     SPI_finish();

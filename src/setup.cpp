@@ -245,8 +245,11 @@ struct CatalogRow {
 
 CatalogRow ReadCatalogRow(Oid relid) {
     CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true};
-    if (QueryOid("SELECT column_name::text, active_view::oid, deleted_index::oid, audit, "
-                 "view_name::text, \"cascade\" FROM softdelete.tables WHERE relation::oid = $1",
+    if (QueryOid("SELECT column_name::text, active_view::oid, "
+                 "(SELECT c.oid FROM pg_catalog.pg_class c, pg_catalog.pg_class r "
+                 " WHERE r.oid = t.relation::pg_catalog.oid AND c.relnamespace = r.relnamespace "
+                 " AND c.relname = t.deleted_index), audit, "
+                 "view_name::text, \"cascade\" FROM softdelete.tables t WHERE relation::oid = $1",
                  relid) == 0)
         return row;
     bool isnull;
@@ -368,7 +371,8 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
         "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
         "          AND f.conindid = i.indexrelid), "
         "  i.indisvalid, "
-        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u WHERE u.index::oid = i.indexrelid) "
+        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
+        "          WHERE u.relation::pg_catalog.oid = i.indrelid AND u.index = c.relname) "
         "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
         "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
         "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
@@ -441,7 +445,8 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
         int save_sec;
         BeginCatalogWrite(&save_user, &save_sec);
         QuerySql("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
-                 "original_definition) VALUES ($1::pg_catalog.regclass, $2::pg_catalog.regclass, "
+                 "original_definition) VALUES ($1::pg_catalog.regclass, "
+                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
                  "$3, $4)",
                  4, itypes, ivalues, nullptr, false);
         EndCatalogWrite(save_user, save_sec);
@@ -620,7 +625,7 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     QuerySql("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
              "deleted_index, \"cascade\", retention, audit, view_name) "
              "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
-             "$4::pg_catalog.regclass, $5, $6, $7, $9) "
+             "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, $9) "
              "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
              "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
              "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, "
@@ -722,7 +727,7 @@ char *OriginalPredicate(Oid index, Oid table, AttrNumber column_attno) {
 
 void RestoreUniqueIndexes(Oid relid, const char *column) {
     uint64 n = QueryOid(
-        "SELECT u.index::oid, u.was_constraint, c.relname::text, "
+        "SELECT i.indexrelid, u.was_constraint, c.relname::text, "
         "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid), "
         "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
         "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, ord) "
@@ -733,8 +738,9 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
         "     pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ') "
         "   FROM pg_catalog.unnest(c.reloptions) o) "
         "FROM softdelete.unique_indexes u "
-        "JOIN pg_catalog.pg_index i ON i.indexrelid = u.index::oid "
-        "JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_catalog.pg_class r ON r.oid = u.relation::pg_catalog.oid "
+        "JOIN pg_catalog.pg_class c ON c.relname = u.index AND c.relnamespace = r.relnamespace "
+        "JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid AND i.indrelid = r.oid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE u.relation::oid = $1 ORDER BY c.relname", relid);
     struct Restore {
@@ -918,7 +924,7 @@ void ReconcileAfterDdl(Oid relid) {
             "WHERE i.indrelid = $1 AND i.indisunique AND NOT i.indisprimary "
             "  AND NOT i.indisreplident AND i.indisvalid "
             "  AND NOT EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
-            "                  WHERE u.index::pg_catalog.oid = i.indexrelid) "
+            "                  WHERE u.relation::pg_catalog.oid = i.indrelid AND u.index = c.relname) "
             "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
             "                  AND f.conindid = i.indexrelid) "
             "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint d WHERE d.conindid = "
