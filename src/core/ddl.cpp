@@ -183,26 +183,34 @@ void CheckForeignKey(const ForeignKeyColumns &fk) {
         throw Error("XX000", "malformed foreign key description");
 }
 
-// EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest($first), ...) k(k1, ...)
-//         WHERE k.k1 OP c.f1 AND ...)   -- k holds referenced (parent) values
-std::string KeysExist(const ForeignKeyColumns &fk, int first_param) {
+// ROWS FROM (pg_catalog.unnest($first), ...) AS k(k1, ...): one array
+// parameter per key column, zipped into rows of keys.
+std::string KeyRows(std::size_t ncolumns, int first_param) {
     std::string rows;
     std::string names;
-    std::string cond;
-    for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
-        const std::string k = "k" + std::to_string(i + 1);
+    for (std::size_t i = 0; i < ncolumns; ++i) {
         if (i > 0) {
             rows += ", ";
             names += ", ";
-            cond += " AND ";
         }
         rows += "pg_catalog.unnest($" + std::to_string(first_param + static_cast<int>(i)) + ")";
-        names += k;
-        // The operators are PostgreSQL's conpfeqop: referenced = referencing.
-        cond += "k." + k + " " + fk.eq_operators[i] + " c." + QuoteIdent(fk.child_columns[i]);
+        names += "k" + std::to_string(i + 1);
     }
-    return "EXISTS (SELECT 1 FROM ROWS FROM (" + rows + ") AS k(" + names + ") WHERE " + cond +
-           ")";
+    return "ROWS FROM (" + rows + ") AS k(" + names + ")";
+}
+
+// EXISTS (SELECT 1 FROM <KeyRows> WHERE k.k1 OP c.f1 AND ...)
+//   -- k holds referenced (parent) values
+std::string KeysExist(const ForeignKeyColumns &fk, int first_param) {
+    std::string cond;
+    for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
+        if (i > 0) cond += " AND ";
+        // The operators are PostgreSQL's conpfeqop: referenced = referencing.
+        cond += "k.k" + std::to_string(i + 1) + " " + fk.eq_operators[i] + " c." +
+                QuoteIdent(fk.child_columns[i]);
+    }
+    return "EXISTS (SELECT 1 FROM " + KeyRows(fk.child_columns.size(), first_param) + " WHERE " +
+           cond + ")";
 }
 
 }  // namespace
@@ -253,25 +261,19 @@ std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool paren
                                      const std::string &parent_column,
                                      const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
-    std::string rows;
-    std::string names;
     std::string key;
     std::string cond;
     for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
-        const std::string k = "k" + std::to_string(i + 1);
+        const std::string k = "k.k" + std::to_string(i + 1);
         if (i > 0) {
-            rows += ", ";
-            names += ", ";
             key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
             cond += " AND ";
         }
-        rows += "pg_catalog.unnest($" + std::to_string(i + 1) + ")";
-        names += k;
-        key += "k." + k + "::pg_catalog.text";
-        cond += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " k." + k;
+        key += k + "::pg_catalog.text";
+        cond += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " " + k;
     }
-    return "SELECT " + key + " FROM ROWS FROM (" + rows + ") AS k(" + names +
-           ") WHERE EXISTS (SELECT 1 FROM " + (parent_only ? "ONLY " : "") + Qualified(parent) +
+    return "SELECT " + key + " FROM " + KeyRows(fk.child_columns.size(), 1) +
+           " WHERE EXISTS (SELECT 1 FROM " + (parent_only ? "ONLY " : "") + Qualified(parent) +
            " p WHERE " + cond + " AND p." + QuoteIdent(parent_column) + " IS NOT NULL) LIMIT 1";
 }
 
