@@ -214,6 +214,64 @@ DELETE FROM events WHERE id IN (2, 3);
 SELECT id, k, deleted_at IS NOT NULL AS deleted FROM events ORDER BY id;
 SELECT id, k FROM events_active ORDER BY id;
 
+-- RENAME COLUMN of the soft-delete column itself: the catalog, the triggers
+-- (which carry the column name) and the view follow; delete, cascade, restore,
+-- the restore check and the partition guard keep working.
+RESET ROLE;
+CREATE TABLE racks (id int PRIMARY KEY);
+CREATE TABLE tins (id int PRIMARY KEY, rack int REFERENCES racks ON DELETE CASCADE,
+                   label text UNIQUE);
+SELECT softdelete.enable('racks');
+INSERT INTO racks VALUES (1), (2);
+INSERT INTO tins VALUES (10, 1, 'a'), (20, 2, 'b');
+ALTER TABLE racks RENAME COLUMN deleted_at TO removed_at;
+ALTER TABLE tins RENAME COLUMN deleted_at TO gone_at;
+SELECT relation, column_name FROM softdelete.tables
+ WHERE relation IN ('racks'::regclass, 'tins'::regclass) ORDER BY 1;
+SELECT c.relname, t.tgname, encode(t.tgargs, 'escape') AS args
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname IN ('racks', 'tins', 'racks_active', 'tins_active')
+   AND t.tgname LIKE 'softdelete%' AND t.tgnargs > 0 ORDER BY 1, 2;
+SELECT attname FROM pg_attribute WHERE attrelid = 'tins_active'::regclass AND attnum > 0
+ ORDER BY attnum;
+DELETE FROM racks WHERE id = 1;
+SELECT id, removed_at IS NOT NULL AS deleted FROM racks ORDER BY id;
+SELECT id, gone_at IS NOT NULL AS deleted FROM tins ORDER BY id;
+DELETE FROM tins_active WHERE id = 20 RETURNING id, gone_at IS NOT NULL AS deleted;
+-- the partial unique index follows the rename: a new 'a' is allowed while the old one
+-- is soft-deleted, and restoring the old one clashes.
+INSERT INTO racks VALUES (3);
+INSERT INTO tins VALUES (30, 3, 'a');
+\set VERBOSITY terse
+UPDATE tins SET gone_at = NULL WHERE id = 10;
+UPDATE tins SET gone_at = NULL WHERE id = 20;
+SELECT id FROM tins_active ORDER BY id;
+DELETE FROM tins WHERE id = 30;
+UPDATE racks SET removed_at = NULL WHERE id = 1;
+SELECT id, gone_at IS NOT NULL AS deleted FROM tins ORDER BY id;
+-- Renaming an audit column would break auditing: refused, nothing changes.
+SELECT softdelete.enable('racks', column_name => 'removed_at', audit => true);
+ALTER TABLE racks RENAME COLUMN deleted_by TO who;
+\set VERBOSITY default
+SELECT attname FROM pg_attribute WHERE attrelid = 'racks'::regclass AND attnum > 0
+ ORDER BY attnum;
+-- Inheritance: ADD / RENAME COLUMN on the parent reach an enabled child's view and
+-- triggers too.
+CREATE TABLE crates (id int PRIMARY KEY);
+CREATE TABLE crates_big () INHERITS (crates);
+SELECT softdelete.enable('crates');
+ALTER TABLE crates ADD COLUMN size int;
+ALTER TABLE crates RENAME COLUMN deleted_at TO binned_at;
+SELECT relation, column_name FROM softdelete.tables
+ WHERE relation IN ('crates'::regclass, 'crates_big'::regclass) ORDER BY 1;
+SELECT attname FROM pg_attribute WHERE attrelid = 'crates_big_active'::regclass AND attnum > 0
+ ORDER BY attnum;
+INSERT INTO crates_big (id, size) VALUES (1, 5);
+DELETE FROM crates WHERE id = 1;
+SELECT id, binned_at IS NOT NULL AS deleted FROM crates_big;
+SELECT count(*) FROM crates_big_active;
+DROP TABLE crates_big, crates, tins, racks;
+
 RESET ROLE;
 SET client_min_messages = warning;
 DROP SCHEMA sd_schema, sd_schema2 CASCADE;

@@ -3,7 +3,9 @@
 //  softdelete.on_sql_drop()   sql_drop: forgets dropped tables, views and
 //                             indexes, so no dangling OID is ever dumped.
 //  softdelete.on_ddl_start()  ddl_command_start: ALTER TABLE sets the active
-//                             view aside before DROP COLUMN / ALTER TYPE;
+//                             view aside before DROP COLUMN / ALTER TYPE and
+//                             follows RENAME COLUMN of the soft-delete column;
+//                             DROP TABLE re-records the view's dependency;
 //                             DROP EXTENSION softdelete disables every table.
 //  softdelete.on_ddl_end()    ddl_command_end (ALTER/CREATE TABLE): rebuilds
 //                             the view, guards new partitions, enables new
@@ -20,6 +22,9 @@ extern "C" {
 #include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "nodes/makefuncs.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "utils/lsyscache.h"
 }
 
@@ -73,6 +78,37 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
                         errmsg("softdelete.on_ddl_start must be called as an event trigger")));
     EventTriggerData *trigdata = (EventTriggerData *)fcinfo->context;
     if (!CatalogPresent() || SetupInProgress()) PG_RETURN_VOID();
+    if (IsA(trigdata->parsetree, DropStmt) &&
+        ((DropStmt *)trigdata->parsetree)->removeType == OBJECT_TABLE) {
+        // DROP TABLE: after pg_restore the view lacks its AUTO dependency on
+        // the table (pg_dump does not keep it); put it back first.
+        DropStmt *drop = (DropStmt *)trigdata->parsetree;
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        int level = ForceSearchPath();
+        ListCell *lc;
+        foreach (lc, drop->objects) {
+            RangeVar *rv = makeRangeVarFromNameList((List *)lfirst(lc));
+            Oid relid = RangeVarGetRelid(rv, NoLock, true);
+            if (OidIsValid(relid)) EnsureViewDropsWithTable(relid);
+        }
+        AtEOXact_GUC(true, level);
+        SPI_finish();
+        PG_RETURN_VOID();
+    }
+    if (IsA(trigdata->parsetree, RenameStmt)) {
+        RenameStmt *rename = (RenameStmt *)trigdata->parsetree;
+        if (rename->renameType != OBJECT_COLUMN || rename->relation == nullptr ||
+            rename->subname == nullptr)
+            PG_RETURN_VOID();
+        Oid relid = RangeVarGetRelid(rename->relation, NoLock, true);
+        if (!OidIsValid(relid)) PG_RETURN_VOID();
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        int level = ForceSearchPath();
+        FollowColumnRename(relid, rename->subname, rename->newname);
+        AtEOXact_GUC(true, level);
+        SPI_finish();
+        PG_RETURN_VOID();
+    }
     if (IsA(trigdata->parsetree, DropStmt)) {
         DropStmt *drop = (DropStmt *)trigdata->parsetree;
         bool ours = false;
@@ -136,8 +172,19 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
         bool isnull;
         relids[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
     }
-    for (uint64 i = 0; i < n; ++i)
-        if (get_rel_name(relids[i]) != nullptr) ReconcileAfterDdl(relids[i]);
+    for (uint64 i = 0; i < n; ++i) {
+        if (get_rel_name(relids[i]) == nullptr) continue;
+        ReconcileAfterDdl(relids[i]);
+        // ADD / RENAME COLUMN recurse to inheritance children, but only the
+        // parent is reported: reconcile its enabled children too.
+        if (get_rel_relkind(relids[i]) == RELKIND_RELATION && has_subclass(relids[i])) {
+            List *tree = find_all_inheritors(relids[i], NoLock, nullptr);
+            ListCell *lc;
+            foreach (lc, tree)
+                if (lfirst_oid(lc) != relids[i] && IsEnabled(lfirst_oid(lc)))
+                    ReconcileAfterDdl(lfirst_oid(lc));
+        }
+    }
     AtEOXact_GUC(true, level);
     SPI_finish();
     PG_RETURN_VOID();

@@ -233,6 +233,33 @@ void CheckNotPartitionKey(Oid table, const char *column) {
     }
 }
 
+// The row triggers, which carry the column name and the audit flag as
+// arguments.
+void EnsureRowTriggers(Oid relid, const char *column, bool audit) {
+    EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", column, audit);
+    EnsureTrigger(relid, kWriteTrigger, "BEFORE INSERT OR UPDATE", true, "on_write", column,
+                  audit);
+    char *timing = CoreString([&] { return "AFTER UPDATE OF " + core::QuoteIdent(column); });
+    char *when = CoreString([&] { return core::StateChangeCondition(column); });
+    EnsureTrigger(relid, kCascadeTrigger, timing, true, "on_state_change", column, audit, when);
+}
+
+// True when one of our triggers on relid (a table or its active view) names
+// another column than `column` (the column was renamed since it was made).
+bool TriggersNameOtherColumn(Oid relid, const char *column) {
+    Relation rel = relation_open(relid, AccessShareLock);
+    bool stale = false;
+    TriggerDesc *desc = rel->trigdesc;
+    for (int i = 0; desc != nullptr && i < desc->numtriggers; ++i) {
+        const Trigger *t = &desc->triggers[i];
+        if (strncmp(t->tgname, "softdelete_", 11) == 0 && t->tgnargs >= 1 &&
+            strcmp(t->tgargs[0], column) != 0)
+            stale = true;
+    }
+    relation_close(rel, AccessShareLock);
+    return stale;
+}
+
 struct CatalogRow {
     bool found;
     char *column;
@@ -559,18 +586,9 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
 
     // Triggers.  Row triggers on a partitioned table are cloned to every
     // partition (also those attached later); statement triggers are not.
-    EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", column, audit);
+    EnsureRowTriggers(relid, column, audit);
     EnsureTrigger(relid, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate", nullptr,
                   false);
-    EnsureTrigger(relid, kWriteTrigger, "BEFORE INSERT OR UPDATE", true, "on_write", column,
-                  audit);
-    {
-        char *timing = CoreString(
-            [&] { return "AFTER UPDATE OF " + core::QuoteIdent(column); });
-        char *when = CoreString([&] { return core::StateChangeCondition(column); });
-        EnsureTrigger(relid, kCascadeTrigger, timing, true, "on_state_change", column, audit,
-                      when);
-    }
     if (relkind == RELKIND_PARTITIONED_TABLE) {
         List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
         ListCell *lc;
@@ -871,6 +889,58 @@ void SetViewAsideForAlter(Oid relid) {
     AtEOXact_GUC(true, level);
 }
 
+void EnsureViewDropsWithTable(Oid relid) {
+    CatalogRow row = ReadCatalogRow(relid);
+    if (!row.found || !OidIsValid(row.active_view)) return;
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(row.active_view), ObjectIdGetDatum(relid)};
+    if (QuerySql("SELECT 1 FROM pg_catalog.pg_depend WHERE classid OPERATOR(pg_catalog.=) "
+                 "'pg_catalog.pg_class'::pg_catalog.regclass AND objid OPERATOR(pg_catalog.=) $1 "
+                 "AND objsubid OPERATOR(pg_catalog.=) 0 AND refclassid OPERATOR(pg_catalog.=) "
+                 "'pg_catalog.pg_class'::pg_catalog.regclass AND refobjid OPERATOR(pg_catalog.=) $2 "
+                 "AND refobjsubid OPERATOR(pg_catalog.=) 0 AND deptype OPERATOR(pg_catalog.=) 'a'",
+                 2, types, values, nullptr, true) > 0)
+        return;
+    ObjectAddress view_addr;
+    ObjectAddress table_addr;
+    ObjectAddressSet(view_addr, RelationRelationId, row.active_view);
+    ObjectAddressSet(table_addr, RelationRelationId, relid);
+    recordDependencyOn(&view_addr, &table_addr, DEPENDENCY_AUTO);
+    CommandCounterIncrement();
+}
+
+void FollowColumnRename(Oid relid, const char *old_name, const char *new_name) {
+    CatalogRow row = ReadCatalogRow(relid);
+    if (!row.found) return;
+    if (row.audit && (strcmp(old_name, "deleted_by") == 0 || strcmp(old_name, "deleted_reason") == 0))
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("cannot rename column \"%s\" of table \"%s\": soft-delete auditing "
+                        "writes it",
+                        old_name, get_rel_name(relid)),
+                 errhint("Call softdelete.disable('%s') first, or keep the column name.",
+                         get_rel_name(relid))));
+    if (strcmp(old_name, row.column) != 0) return;
+    // The table and its enabled inheritance children (RENAME recurses to them).
+    List *tree = find_all_inheritors(relid, NoLock, nullptr);
+    ListCell *lc;
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    foreach (lc, tree) {
+        Oid types[3] = {OIDOID, NAMEOID, NAMEOID};
+        Datum values[3] = {ObjectIdGetDatum(lfirst_oid(lc)),
+                           DirectFunctionCall1(namein, CStringGetDatum(new_name)),
+                           DirectFunctionCall1(namein, CStringGetDatum(old_name))};
+        QuerySql("UPDATE softdelete.tables SET column_name = $2 "
+                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+                 "AND column_name OPERATOR(pg_catalog.=) $3",
+                 3, types, values, nullptr, false);
+    }
+    EndCatalogWrite(save_user, save_sec);
+    CommandCounterIncrement();
+}
+
 void ReconcileAfterDdl(Oid relid) {
     int level = ForceSearchPath();
     CatalogRow row = ReadCatalogRow(relid);
@@ -913,6 +983,23 @@ void ReconcileAfterDdl(Oid relid) {
                      "WHERE relation::pg_catalog.oid = $1",
                      2, types, values, nullptr, false);
             EndCatalogWrite(save_user, save_sec);
+        }
+    }
+    if (row.found && get_attnum(relid, row.column) > 0) {
+        // RENAME COLUMN of the soft-delete column (FollowColumnRename updated
+        // the catalog): the triggers still carry the old name.
+        if (TriggersNameOtherColumn(relid, row.column)) {
+            const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
+            for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
+            CommandCounterIncrement();
+            EnsureRowTriggers(relid, row.column, row.audit);
+        }
+        Oid view = ReadCatalogRow(relid).active_view;
+        if (OidIsValid(view) && TriggersNameOtherColumn(view, row.column)) {
+            DropTriggerIfExists(view, kViewTrigger);
+            CommandCounterIncrement();
+            EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete",
+                          row.column, row.audit);
         }
     }
     if (row.found) {

@@ -31,6 +31,15 @@ void ReconcileAfterDdl(Oid relid);
 // active view, which would block it; ReconcileAfterDdl rebuilds it.
 void SetViewAsideForAlter(Oid relid);
 
+// Before DROP TABLE (ddl_command_start): makes sure the active view has its
+// AUTO dependency on the table, so DROP TABLE needs no CASCADE. pg_dump does
+// not dump that dependency, so a restored database lacks it until then.
+void EnsureViewDropsWithTable(Oid relid);
+// Before ALTER TABLE ... RENAME COLUMN (ddl_command_start): renaming the
+// soft-delete column updates the catalog (ReconcileAfterDdl then re-creates
+// the triggers and the view); renaming an audit column is refused (55000).
+void FollowColumnRename(Oid relid, const char *old_name, const char *new_name);
+
 // True while enable/disable run: the event triggers then leave the table
 // alone (enable and disable manage the view themselves).
 bool SetupInProgress();

@@ -99,7 +99,7 @@ my %src = map { $_ => $node->safe_psql('src', $q{$_}) } keys %q;
 like($src{catalog}, qr/^app\.users\|deleted_at\|app\.live_users\|live_users\|/m,
     'source: users enabled with a custom view name');
 is(scalar(() = $src{catalog} =~ /\n/g) + 1, 3, 'source: three enabled tables');
-like($src{uniques}, qr/app\.users_email_key/, 'source: users.email made partial');
+like($src{uniques}, qr/^users_email_key\|app\.users\|t\|/m, 'source: users.email recorded as a converted constraint');
 
 # --- dumps ----------------------------------------------------------------------------
 my $dir = PostgreSQL::Test::Utils::tempdir;
