@@ -5,6 +5,7 @@
 #   sudo QUICK=1 bench/run.sh         smoke test at 1/20 size, short pgbench runs
 #   sudo SCALE=10 bench/run.sh        every size x10 (SCALE may be fractional)
 #   WORKLOADS="1 3" REPS=3 ...        run a subset; repetitions per (workload, mode)
+#   PG_CONFIG=/path/to/pg_config ...  another PostgreSQL install (default: pg_config)
 #
 # Run as root from the repository top. Builds and installs the extension, starts a
 # throwaway cluster as user sdtest on a unix socket under /tmp, runs every workload in
@@ -32,7 +33,8 @@ N_DELPARENTS=$(sz 2000)
 N_PURGE=$(sz 1000000)     # workload 4 (due rows; as many active rows)
 PURGE_BATCH=10000
 
-PGBIN=$(pg_config --bindir)
+PG_CONFIG=${PG_CONFIG:-pg_config}
+PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
 STAMP=$(date +%Y-%m-%d_%H%M)
 OUT="$REPO/bench/results/$STAMP.md"
@@ -42,7 +44,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ------------------------------------------------------------------ build, cluster ---
 log "building and installing the extension"
-make -s -j"$(nproc)" >/dev/null && make -s install >/dev/null
+make -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null && make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
 
 id "$BENCH_USER" >/dev/null 2>&1 || useradd -m "$BENCH_USER"
 WORK=$(mktemp -d /tmp/sdbench.XXXXXX)

@@ -133,8 +133,8 @@ bool edges_stale = false;
 
 void MarkEdgesStale(Datum, Oid) { edges_stale = true; }
 
-SPIPlanPtr Keep(const char *sql, int nargs, Oid *types) {
-    SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
+SPIPlanPtr Keep(const char *sql, int nargs, Oid *types, int cursor_options = 0) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, cursor_options);
     if (plan == nullptr)
         elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
     if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
@@ -177,7 +177,8 @@ char **TextArray(Datum d, int *n) {
 }
 
 // Columns: schema, name, relkind, soft-delete column, audit, owner, fk child
-// columns, fk parent columns, operators, and the other side's relid.
+// columns, fk parent columns, operators, the other side's relid, and the
+// operators' commutators ('' if none).
 const char *const kEdgeColumns =
     "n.nspname::text, cl.relname::text, cl.relkind::text, t.column_name::text, t.audit, "
     "cl.relowner, "
@@ -192,17 +193,26 @@ const char *const kEdgeColumns =
     "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
     "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
     "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
-    "cl.oid ";
+    "cl.oid, "
+    "ARRAY(SELECT COALESCE('OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) m.oprname OPERATOR(pg_catalog.||) "
+    "        ')', '') "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      LEFT JOIN pg_catalog.pg_operator m ON m.oid = o.oprcom "
+    "      LEFT JOIN pg_catalog.pg_namespace s ON s.oid = m.oprnamespace ORDER BY k.ord) ";
 
 const char *const kTreeOf =
     "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
 
-core::ForeignKeyColumns FkColumns(char **child, char **parent, char **ops, int n) {
+core::ForeignKeyColumns FkColumns(char **child, char **parent, char **ops, char **commuted,
+                                   int n) {
     core::ForeignKeyColumns fk;
     for (int i = 0; i < n; ++i) {
         fk.child_columns.push_back(child[i]);
         fk.parent_columns.push_back(parent[i]);
         fk.eq_operators.push_back(ops[i]);
+        fk.commuted_operators.push_back(commuted[i]);
     }
     return fk;
 }
@@ -240,6 +250,8 @@ void BuildEdgeSet(EdgeSet *set) {
         char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
         char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
         char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
+        int nc;
+        char **coms = TextArray(ResultDatum(i, 11, &isnull), &nc);
         Oid child = DatumGetObjectId(ResultDatum(i, 10, &isnull));
         Oid coltype = get_atttype(child, get_attnum(child, column));
         char *keys_sql = CoreString([&] {
@@ -248,11 +260,11 @@ void BuildEdgeSet(EdgeSet *set) {
         });
         char *del = CoreString([&] {
             return core::BuildCascadeSoftDeleteSql({schema, name}, only, column, audit,
-                                                   FkColumns(ccols, pcols, ops, nk));
+                                                   FkColumns(ccols, pcols, ops, coms, nk));
         });
         char *res = CoreString([&] {
             return core::BuildCascadeRestoreSql({schema, name}, only, column, audit,
-                                                FkColumns(ccols, pcols, ops, nk));
+                                                FkColumns(ccols, pcols, ops, coms, nk));
         });
         ChildEdge *e = &set->children[i];
         e->child = child;
@@ -279,7 +291,7 @@ void BuildEdgeSet(EdgeSet *set) {
             rtypes[k + 1] = array_type;
         }
         Oid ktypes[1] = {TIDARRAYOID};
-        e->keys = Keep(keys_sql, 1, ktypes);
+        e->keys = Keep(keys_sql, 1, ktypes, CURSOR_OPT_GENERIC_PLAN);  // Tid Scan
         e->soft_delete = Keep(del, nd, dtypes);
         e->restore = Keep(res, nk + 1, rtypes);
     }
@@ -324,8 +336,10 @@ void BuildEdgeSet(EdgeSet *set) {
         char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
         char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
         char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
+        int nc;
+        char **coms = TextArray(ResultDatum(i, 11, &isnull), &nc);
         Oid parent = DatumGetObjectId(ResultDatum(i, 10, &isnull));
-        char *child_column = ResultText(i, 11);
+        char *child_column = ResultText(i, 12);
         ParentEdge *e = &set->parents[i];
         e->parent = parent;
         e->owner = owner;
@@ -348,17 +362,17 @@ void BuildEdgeSet(EdgeSet *set) {
         });
         char *deleted = CoreString([&] {
             return core::BuildDeletedParentKeySql({schema, name}, only, parent_column,
-                                                  FkColumns(ccols, pcols, ops, nk));
+                                                  FkColumns(ccols, pcols, ops, coms, nk));
         });
         char *state = CoreString([&] {
             return core::BuildParentStateSql({schema, name}, only, parent_column,
-                                              FkColumns(ccols, pcols, ops, nk));
+                                              FkColumns(ccols, pcols, ops, coms, nk));
         });
         e->leaf_owner = leaf_owner;
         Oid ktypes[1] = {TIDARRAYOID};
         Oid *atypes = (Oid *)palloc(sizeof(Oid) * (nk + 1));
         for (int k = 0; k < nk; ++k) atypes[k] = get_array_type(e->types[k]);
-        e->keys = Keep(keys_sql, 1, ktypes);
+        e->keys = Keep(keys_sql, 1, ktypes, CURSOR_OPT_GENERIC_PLAN);  // Tid Scan
         e->deleted = Keep(deleted, nk, atypes);
         e->state = Keep(state, nk, e->types);
     }
@@ -449,6 +463,18 @@ uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkey
 }  // namespace
 
 void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, int level) {
+    // Only rows that something will be done with are queued: a soft delete
+    // when the table has CASCADE children, a restore when it has children or
+    // CASCADE parents (to check). This keeps a DELETE of millions of rows of a
+    // leaf table from queueing one entry per row.
+    EdgeSet *set = nullptr;
+    if (!edges_stale && edges != nullptr) set = (EdgeSet *)hash_search(edges, &relid, HASH_FIND, nullptr);
+    if (set == nullptr || set->nchildren < 0) {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        set = Edges(relid);
+        SPI_finish();
+    }
+    if (set->nchildren == 0 && (!restore || set->nparents == 0)) return;
     StateChange c;
     c.relid = relid;
     c.restore = restore;

@@ -133,7 +133,10 @@ SPIPlanPtr SoftDeletePlan(RelInfo *info) {
         types[n++] = TEXTOID;
     }
     types[n++] = TIDARRAYOID;
-    SPIPlanPtr plan = SPI_prepare(sql, n, types);
+    // Generic plan: a Tid Scan whatever the array's length. A custom plan would
+    // be re-planned for every flush with a 16,384-element constant, and may
+    // choose a sequential scan from the size estimate.
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, n, types, CURSOR_OPT_GENERIC_PLAN);
     if (plan == nullptr)
         elog(ERROR, "SPI_prepare failed (%s) for: %s", SPI_result_code_string(SPI_result), sql);
     if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");

@@ -213,6 +213,16 @@ std::string KeysExist(const ForeignKeyColumns &fk, int first_param) {
            cond + ")";
 }
 
+// c.f1 COMMUTED_OP ANY ($first_param) for a one-column key whose operator
+// has a commutator, else KeysExist().
+std::string KeysMatch(const ForeignKeyColumns &fk, int first_param) {
+    if (fk.child_columns.size() == 1 && fk.commuted_operators.size() == 1 &&
+        !fk.commuted_operators[0].empty())
+        return "c." + QuoteIdent(fk.child_columns[0]) + " " + fk.commuted_operators[0] +
+               " ANY ($" + std::to_string(first_param) + ")";
+    return KeysExist(fk, first_param);
+}
+
 }  // namespace
 
 std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<std::string> &columns,
@@ -231,6 +241,7 @@ std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<st
     return out + not_null;
 }
 
+
 std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
                                       const std::string &child_column, bool audit,
                                       const ForeignKeyColumns &fk) {
@@ -243,7 +254,7 @@ std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child
         out += ", \"deleted_by\" = $2, \"deleted_reason\" = $3";
         keys = 4;
     }
-    return out + " WHERE c." + col + " IS NULL AND " + KeysExist(fk, keys);
+    return out + " WHERE c." + col + " IS NULL AND " + KeysMatch(fk, keys);
 }
 
 std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
@@ -254,13 +265,21 @@ std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_on
     std::string out = std::string("UPDATE ") + (child_only ? "ONLY " : "") + Qualified(child) +
                       " c SET " + col + " = NULL";
     if (audit) out += ", \"deleted_by\" = NULL, \"deleted_reason\" = NULL";
-    return out + " WHERE c." + col + " OPERATOR(\"pg_catalog\".=) $1 AND " + KeysExist(fk, 2);
+    return out + " WHERE c." + col + " OPERATOR(\"pg_catalog\".=) $1 AND " + KeysMatch(fk, 2);
 }
 
 std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
                                      const std::string &parent_column,
                                      const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
+    const std::string from = std::string(" FROM ") + (parent_only ? "ONLY " : "") +
+                             Qualified(parent) + " p WHERE ";
+    const std::string deleted = " AND p." + QuoteIdent(parent_column) + " IS NOT NULL LIMIT 1";
+    if (fk.child_columns.size() == 1) {
+        const std::string ref = "p." + QuoteIdent(fk.parent_columns[0]);
+        return "SELECT " + ref + "::pg_catalog.text" + from + ref + " " + fk.eq_operators[0] +
+               " ANY ($1)" + deleted;
+    }
     std::string key;
     std::string cond;
     for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {

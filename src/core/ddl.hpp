@@ -98,7 +98,10 @@ std::string QuoteLiteral(const std::string &value);
 struct ForeignKeyColumns {
     std::vector<std::string> child_columns;
     std::vector<std::string> parent_columns;
-    std::vector<std::string> eq_operators;
+    std::vector<std::string> eq_operators;  // referenced = referencing (conpfeqop)
+    // Their commutators (referencing = referenced), "" where there is none;
+    // may be left empty altogether.
+    std::vector<std::string> commuted_operators;
 };
 
 // The key columns of the given rows of rel, each key once, NULL keys left
@@ -111,21 +114,28 @@ std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<st
 // parents' keys as one array parameter per column (so the child's owner
 // needs no privilege on the parent):
 // UPDATE [ONLY] child c SET col = $1 [, deleted_by = $2, deleted_reason = $3]
+//  WHERE c.col IS NULL AND c.f1 COMMUTED_OP ANY ($n)
+// for a one-column key with a commutator, else
 //  WHERE c.col IS NULL AND EXISTS (SELECT 1 FROM ROWS FROM (unnest($n), ...)
 //        k(k1, ...) WHERE k.k1 OP c.f1 ...)
+// The "= ANY" form cannot get a join plan: whatever the planner estimates, it
+// scans one index or the table once with a hashed key list. The join form can
+// go quadratic when the statistics are stale (a nested loop rescanning the
+// keys for every child row).
 std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
                                       const std::string &child_column, bool audit,
                                       const ForeignKeyColumns &fk);
 
 // Restores the children deleted in the same event as just restored parents:
 // UPDATE [ONLY] child c SET col = NULL [, deleted_by = NULL, deleted_reason = NULL]
-//  WHERE c.col = $1 AND EXISTS (... keys from $2 ...)
+//  WHERE c.col = $1 AND (c.f1 COMMUTED_OP ANY ($2) | EXISTS (... keys from $2 ...))
 std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_only,
                                    const std::string &child_column, bool audit,
                                    const ForeignKeyColumns &fk);
 
 // Given referencing keys (one array parameter per column, $1...), returns one
-// of them, as text, whose parent row is soft-deleted.
+// of them, as text, whose parent row is soft-deleted. One-column keys:
+//  SELECT p.r1::text FROM parent p WHERE p.r1 OP ANY ($1) AND p.col IS NOT NULL LIMIT 1
 std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
                                      const std::string &parent_column,
                                      const ForeignKeyColumns &fk);
