@@ -10,11 +10,15 @@
 #  4. as that user: pg_regress, isolation and TAP layers (make installcheck-regress,
 #     installcheck-isolation, installcheck-tap: the three halves of `make installcheck`,
 #     run separately so one failing layer does not hide the others)
-#  5. CMake build (module + unit tests) and ctest
+#  5. client examples (examples/run.sh): installs their packages (python3-sqlalchemy,
+#     python3-asyncpg, python3-django, python3-psycopg2, node and npm) when missing,
+#     then, as that user, runs each example against a throwaway cluster
+#  6. CMake build (module + unit tests) and ctest
 #
-# Prints why anything failed (diffs, server and TAP logs) and, as its very last line,
-# "N passed, M failed": one count per pg_regress test, isolation spec, TAP test file
-# and ctest test, plus one failure per stage that could not run. Exits 1 if M > 0.
+# Prints why anything failed (diffs, server, TAP and example logs) and, as its very
+# last line, "N passed, M failed": one count per pg_regress test, isolation spec, TAP
+# test file, client example and ctest test, plus one failure per stage that could not
+# run. Exits 1 if M > 0.
 #
 # Environment: PG_CONFIG, SD_USER, SD_TEST_DIR, SD_STAGE_TIMEOUT (seconds per stage,
 # default 600), SD_ALLOW_WARNINGS=1 (don't fail on compiler warnings), MAKE_JOBS.
@@ -178,6 +182,20 @@ count_ctest() {
     fi
 }
 
+# count_examples LOG RC: examples/run.sh prints "example NAME ... ok (N s)" or
+# "example NAME ... FAILED (...)" per example (a failure's log follows it).
+count_examples() {
+    local log=$1 rc=$2 ok bad
+    ok=$(grep -cE '^example [^ ]+ \.\.\. ok' "$log" || true)
+    bad=$(grep -cE '^example [^ ]+ \.\.\. FAILED' "$log" || true)
+    PASSED=$((PASSED + ok))
+    FAILED=$((FAILED + bad))
+    printf '==> [examples] %d passed, %d failed\n' "$ok" "$bad"
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        note_broken "examples (exit $rc)"
+    fi
+}
+
 # check_build NAME RC LOG: a failed or warning-emitting build is a broken stage.
 check_build() {
     local name=$1 rc=$2 log=$3 warnings
@@ -244,7 +262,22 @@ else
     printf '!!! skipping pg_regress, isolation and TAP: the module was not built and installed\n'
 fi
 
-# 5. CMake build and unit tests
+# 5. client examples (SQLAlchemy, asyncpg, Django, Sequelize) on a throwaway cluster
+#    whose data directory is under $WORK (so stop_servers finds it after a timeout)
+if [ "$built" -eq 1 ]; then
+    if run_logged examples-deps sd_install_example_deps; then
+        run_logged examples as_user_t env SD_EXAMPLES_DIR="$WORK/examples-cluster" \
+            bash "$WORK/examples/run.sh"
+        count_examples "$LOGS/examples.log" $?
+        stop_servers
+    else
+        note_broken examples-deps
+    fi
+else
+    printf '!!! skipping the client examples: the module was not built and installed\n'
+fi
+
+# 6. CMake build and unit tests
 if ! run_logged cmake-configure as_user_t cmake -S "$WORK" -B "$WORK/build" \
     -DPG_CONFIG="$PG_CONFIG" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
     note_broken cmake-configure

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # test/lib/deps.sh -- shared by test/run_all.sh and test/demo.sh (source it, don't run it):
-# installs the Debian 12 packages needed to build, test and demo the extension, and
+# installs the Debian 12 packages needed to build, test and demo the extension (and
+# those the client examples in examples/ need), and
 # prepares the unprivileged user that runs PostgreSQL (which refuses to run as root).
 #
 # Settings (environment): PG_CONFIG (default: pg_config, else Debian's PG 15 one),
@@ -11,18 +12,26 @@ SD_DEBIAN_PACKAGES=(
     build-essential g++ make cmake googletest libgtest-dev
 )
 
+# Client libraries of the examples (examples/run.sh, the "examples" stage of
+# test/run_all.sh): Debian's python3 packages. Node.js and npm are checked by command
+# (see sd_install_example_deps); the Sequelize example's packages come from `npm ci`.
+SD_EXAMPLE_PACKAGES=(
+    python3 python3-sqlalchemy python3-asyncpg python3-django python3-psycopg2
+)
+
 sd_log() { printf '==> %s\n' "$*"; }
 
-# sd_install_deps: apt-get install whatever is missing (apt-get update only then).
-sd_install_deps() {
+# sd_apt_install_missing PKG...: apt-get install the packages that are not installed
+# (apt-get update only then).
+sd_apt_install_missing() {
     local missing=() pkg
-    for pkg in "${SD_DEBIAN_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$pkg")
         fi
     done
     if [ ${#missing[@]} -eq 0 ]; then
-        sd_log "dependencies present"
+        sd_log "dependencies present: $*"
         return 0
     fi
     if [ "$(id -u)" -ne 0 ]; then
@@ -33,6 +42,21 @@ sd_install_deps() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q </dev/null
     apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+}
+
+# sd_install_deps: what building, testing and the demo need.
+sd_install_deps() {
+    sd_apt_install_missing "${SD_DEBIAN_PACKAGES[@]}"
+}
+
+# sd_install_example_deps: what the client examples need. node and npm count when
+# their commands exist, whoever installed them (NodeSource's nodejs package bundles
+# npm and conflicts with Debian's npm package); otherwise Debian's nodejs and npm.
+sd_install_example_deps() {
+    local pkgs=("${SD_EXAMPLE_PACKAGES[@]}")
+    command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+    command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+    sd_apt_install_missing "${pkgs[@]}"
 }
 
 # sd_setup_env: PG_CONFIG, PG_BINDIR, SD_USER, and a stable locale.
@@ -95,6 +119,7 @@ sd_copy_tree() {
     tar -C "$src" -cf - \
         --exclude=./.git --exclude=./build --exclude='./build-*' --exclude='./tmp_check*' \
         --exclude=./results --exclude=./output_iso --exclude=./log \
+        --exclude=node_modules --exclude=__pycache__ \
         --exclude='*.o' --exclude='*.bc' --exclude='*.so' --exclude='./src/*.d' . |
         tar -C "$dst" -xf -
     if [ "$(id -u)" -eq 0 ]; then
