@@ -36,12 +36,14 @@ namespace {
 struct StateChange {
     Oid relid;
     bool restore;
+    bool by_cascade;  // made by this extension's cascade restore
     int16 level;
     SubTransactionId subxid;
     TimestampTz ts;
     ItemPointerData tid;
 };
 
+int cascade_restore_depth = 0;  // > 0 while a cascade restore UPDATE runs
 MemoryContext changes_context = nullptr;
 StateChange *changes = nullptr;
 int n_changes = 0;
@@ -436,6 +438,16 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
     if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
 }
 
+// RunAsOwner for a cascade restore: the rows it restores are marked by_cascade.
+void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
+    cascade_restore_depth++;
+    PG_TRY();
+    { RunAsOwner(plan, owner, values, nulls); }
+    PG_FINALLY();
+    { cascade_restore_depth--; }
+    PG_END_TRY();
+}
+
 // Runs keys_plan ($1 = tids) as owner and returns one array per key column
 // in arrays[0..nkeys-1]; returns the number of keys found.
 uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkeys,
@@ -478,6 +490,7 @@ void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, 
     StateChange c;
     c.relid = relid;
     c.restore = restore;
+    c.by_cascade = cascade_restore_depth > 0;
     c.level = (int16)level;
     c.subxid = GetCurrentSubTransactionId();
     c.ts = ts;
@@ -534,11 +547,18 @@ void ProcessCascades(int min_level) {
             if (FetchKeyArrays(e->keys, e->leaf_owner, tids, e->nkeys, e->key_types,
                                values + n_fixed) == 0)
                 continue;
-            RunAsOwner(rows[start].restore ? e->restore : e->soft_delete, e->owner, values, nulls);
+            if (rows[start].restore)
+                RunCascadeRestore(e->restore, e->owner, values, nulls);
+            else
+                RunAsOwner(e->soft_delete, e->owner, values, nulls);
         }
+        // Restored rows get their parents checked, except rows this cascade
+        // restored through a table's only parent edge: that parent was just
+        // restored by this statement, which holds its row lock.
         if (rows[start].restore && set->nparents > 0)
             for (int i = start; i < end; ++i)
-                Append(&restored, &n_restored, &cap_restored, rows[i]);
+                if (!(rows[i].by_cascade && set->nparents == 1))
+                    Append(&restored, &n_restored, &cap_restored, rows[i]);
         start = end;
     }
     SPI_finish();

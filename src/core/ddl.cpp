@@ -272,28 +272,35 @@ std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool paren
                                      const std::string &parent_column,
                                      const ForeignKeyColumns &fk) {
     CheckForeignKey(fk);
-    const std::string from = std::string(" FROM ") + (parent_only ? "ONLY " : "") +
-                             Qualified(parent) + " p WHERE ";
-    const std::string deleted = " AND p." + QuoteIdent(parent_column) + " IS NOT NULL LIMIT 1";
-    if (fk.child_columns.size() == 1) {
-        const std::string ref = "p." + QuoteIdent(fk.parent_columns[0]);
-        return "SELECT " + ref + "::pg_catalog.text" + from + ref + " " + fk.eq_operators[0] +
-               " ANY ($1)" + deleted;
-    }
+    // Every referenced parent row is locked FOR KEY SHARE (the locking clause
+    // sits below the filter, so rows are locked whether deleted or not), and
+    // under READ COMMITTED re-read after waiting: a concurrent soft delete of
+    // a parent either commits first and is seen, or waits for this restore.
+    // OFFSET 0 keeps the planner from pushing "deleted" below the lock.
     std::string key;
     std::string cond;
-    for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
-        const std::string k = "k.k" + std::to_string(i + 1);
-        if (i > 0) {
-            key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
-            cond += " AND ";
+    std::string from;
+    if (fk.child_columns.size() == 1) {
+        const std::string ref = "p." + QuoteIdent(fk.parent_columns[0]);
+        key = ref + "::pg_catalog.text";
+        from = std::string(parent_only ? "ONLY " : "") + Qualified(parent) + " p WHERE " + ref +
+               " " + fk.eq_operators[0] + " ANY ($1)";
+    } else {
+        for (std::size_t i = 0; i < fk.child_columns.size(); ++i) {
+            const std::string k = "k.k" + std::to_string(i + 1);
+            if (i > 0) {
+                key += " OPERATOR(\"pg_catalog\".||) ', ' OPERATOR(\"pg_catalog\".||) ";
+                cond += " AND ";
+            }
+            key += k + "::pg_catalog.text";
+            cond += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " " + k;
         }
-        key += k + "::pg_catalog.text";
-        cond += "p." + QuoteIdent(fk.parent_columns[i]) + " " + fk.eq_operators[i] + " " + k;
+        from = KeyRows(fk.child_columns.size(), 1) + " JOIN " + (parent_only ? "ONLY " : "") +
+               Qualified(parent) + " p ON " + cond;
     }
-    return "SELECT " + key + " FROM " + KeyRows(fk.child_columns.size(), 1) +
-           " WHERE EXISTS (SELECT 1 FROM " + (parent_only ? "ONLY " : "") + Qualified(parent) +
-           " p WHERE " + cond + " AND p." + QuoteIdent(parent_column) + " IS NOT NULL) LIMIT 1";
+    return "SELECT s.key FROM (SELECT " + key + " AS key, p." + QuoteIdent(parent_column) +
+           " IS NOT NULL AS deleted FROM " + from + " OFFSET 0 FOR KEY SHARE OF p) s WHERE s.deleted "
+           "LIMIT 1";
 }
 
 std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_only,

@@ -133,9 +133,13 @@ std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_on
                                    const std::string &child_column, bool audit,
                                    const ForeignKeyColumns &fk);
 
-// Given referencing keys (one array parameter per column, $1...), returns one
-// of them, as text, whose parent row is soft-deleted. One-column keys:
-//  SELECT p.r1::text FROM parent p WHERE p.r1 OP ANY ($1) AND p.col IS NOT NULL LIMIT 1
+// Given referencing keys (one array parameter per column, $1...), locks the
+// parent rows FOR KEY SHARE and returns one key, as text, whose parent row is
+// soft-deleted. One-column keys:
+//  SELECT s.key FROM (SELECT p.r1::text AS key, p.col IS NOT NULL AS deleted
+//   FROM parent p WHERE p.r1 OP ANY ($1) OFFSET 0 FOR KEY SHARE OF p) s
+//  WHERE s.deleted LIMIT 1
+// composite keys join ROWS FROM (unnest($1), ...) k to the parent instead.
 std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
                                      const std::string &parent_column,
                                      const ForeignKeyColumns &fk);

@@ -79,19 +79,20 @@ TEST(BuildCascadeRestoreSqlTest, CompositeKey) {
               kEq + " c.\"User Id\")");
 }
 
-TEST(BuildDeletedParentKeySqlTest, OneColumnKeyUsesAnyOnTheParent) {
+TEST(BuildDeletedParentKeySqlTest, OneColumnKeyLocksEveryParentRow) {
     EXPECT_EQ(BuildDeletedParentKeySql(kUsers, true, "deleted_at", OneColumn(false)),
-              "SELECT p.\"id\"::pg_catalog.text FROM ONLY \"shop\".\"users\" p WHERE p.\"id\" " + kEq +
-              " ANY ($1) AND p.\"deleted_at\" IS NOT NULL LIMIT 1");
+              "SELECT s.key FROM (SELECT p.\"id\"::pg_catalog.text AS key, p.\"deleted_at\" "
+              "IS NOT NULL AS deleted FROM ONLY \"shop\".\"users\" p WHERE p.\"id\" " + kEq +
+              " ANY ($1) OFFSET 0 FOR KEY SHARE OF p) s WHERE s.deleted LIMIT 1");
 }
 
-TEST(BuildDeletedParentKeySqlTest, CompositeKey) {
+TEST(BuildDeletedParentKeySqlTest, CompositeKeyJoinsTheKeyRows) {
     EXPECT_EQ(BuildDeletedParentKeySql(kUsers, false, "deleted_at", TwoColumns()),
-              "SELECT k.k1::pg_catalog.text OPERATOR(\"pg_catalog\".||) ', ' "
-              "OPERATOR(\"pg_catalog\".||) k.k2::pg_catalog.text FROM ROWS FROM "
-              "(pg_catalog.unnest($1), pg_catalog.unnest($2)) AS k(k1, k2) WHERE EXISTS "
-              "(SELECT 1 FROM \"shop\".\"users\" p WHERE p.\"tenant\" " + kEq + " k.k1 AND p.\"id\" " + kEq +
-              " k.k2 AND p.\"deleted_at\" IS NOT NULL) LIMIT 1");
+              "SELECT s.key FROM (SELECT k.k1::pg_catalog.text OPERATOR(\"pg_catalog\".||) ', ' "
+              "OPERATOR(\"pg_catalog\".||) k.k2::pg_catalog.text AS key, p.\"deleted_at\" IS "
+              "NOT NULL AS deleted FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
+              "AS k(k1, k2) JOIN \"shop\".\"users\" p ON p.\"tenant\" " + kEq +
+              " k.k1 AND p.\"id\" " + kEq + " k.k2 OFFSET 0 FOR KEY SHARE OF p) s WHERE s.deleted LIMIT 1");
 }
 
 TEST(CascadeSqlTest, MalformedForeignKeyThrowsXX000) {
