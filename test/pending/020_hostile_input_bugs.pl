@@ -6,6 +6,9 @@
 use strict;
 use warnings;
 use FindBin;
+# loaded here, at compile time: their INIT blocks set up the test directories
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
 
 $ENV{HOSTILE_PENDING} = 1;
 my $main = "$FindBin::RealBin/../t/020_hostile_input.pl";

@@ -72,7 +72,7 @@ for my $c (@cases) {
 my $elapsed = time - $start;
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'server answers after every case');
 my $known = grep { $_->{bug} } cases();
-diag(sprintf('%d generated cases run (%d succeeded, %d failed as expected) in %.0f s; %d more are '
+diag(sprintf('%d generated cases run (%d calls succeeded, %d raised an error) in %.0f s; %d more are '
         . 'known bugs (test/pending/020_hostile_input_bugs.pl)',
         $n // 0, $results{ok} // 0, $results{error} // 0, $elapsed, $pending ? 0 : $known));
 $node->stop;
