@@ -474,6 +474,9 @@ sub cases {
            expect => '42P01', names => ['0']);
     $add->(label => "set_retention: tbl 0::regclass", call => "SELECT softdelete.set_retention(0::regclass, '1 day')",
            expect => '42P01', names => ['0']);
+    $add->(label => "purge: tbl '-' (InvalidOid)", call => "SELECT softdelete.purge('-', dry_run => true)",
+           expect => '42P01', names => ['0'], same => 1,
+           bug => "purge('-') / purge(0::regclass) purges every table, like purge(NULL); the other functions say 42P01");
     $add->(label => "table_stats: tbl 0::regclass", call => "SELECT softdelete.table_stats(0::regclass, 'deleted_at', NULL)",
            expect => 'ok', same => 1, check => [ "SELECT softdelete.table_stats(0::regclass, 'deleted_at', NULL)", '(,,)' ]);
 
@@ -748,6 +751,15 @@ sub cases {
                call => "SELECT softdelete.enable('h.types', column_name => " . ql($name) . ')',
                expect => $exp, names => $exp eq 'ok' ? [] : [$name],
                ($exp eq 'ok' ? (check => [ "SELECT format_type(atttypid, atttypmod) IN ('timestamp with time zone', 'timestamp without time zone', 'timestamp(3) without time zone', 'timestamp(0) with time zone') FROM pg_attribute WHERE attrelid = 'h.types'::regclass AND attname = " . ql($name), 't' ]) : ()));
+    }
+    # table_stats (callable by anyone) on a column that is no timestamp
+    for my $col ([ 'c_int', 'bug' ], [ 'c_text', 'bug' ], [ 'c_name', 'bug' ], [ 'c_date', '' ],
+                 [ 'c_ts', '' ], [ 'c_tstz0', '' ], [ 'c_dom', '' ]) {
+        my ($name, $bug) = @$col;
+        $add->(label => "table_stats: column $name",
+               call => "SELECT softdelete.table_stats('h.types', " . ql($name) . ", '1 day')",
+               expect => [ 'ok', '42804' ], names => [$name], same => 1,
+               ($bug ? (bug => 'table_stats() on a column of another type: 42883 "operator does not exist" from its generated SQL') : ()));
     }
     $add->(label => 'enable: column_name of a dropped column (h.dropped.gone)',
            call => "SELECT softdelete.enable('h.dropped', column_name => 'gone')", expect => 'ok');
