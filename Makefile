@@ -7,6 +7,8 @@
 #   make installcheck-regress        one layer only; test/run_all.sh runs the three
 #   make installcheck-isolation      layers separately so a failure in one does not
 #   make installcheck-tap            hide the results of the others
+#   make installcheck-valgrind       pg_regress with the server under valgrind memcheck
+#                                    (test/valgrind.sh; minutes, not part of installcheck)
 #
 # Every test layer starts its own temporary server from the *installed* binaries and
 # extension (PGXS has no temp install), so run `make install` first. PostgreSQL refuses
@@ -71,7 +73,7 @@ ifneq ($(PROVE_TESTS),)
 TAP_TESTS = 1
 endif
 
-EXTRA_CLEAN = $(OBJS:.o=.d)
+EXTRA_CLEAN = $(OBJS:.o=.d) tmp_valgrind
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -106,3 +108,10 @@ installcheck-tap: submake $(REGRESS_PREP)
 ifdef TAP_TESTS
 	$(prove_installcheck)
 endif
+
+# pg_regress against a server running under valgrind memcheck (test/valgrind.sh):
+# every sql/*.sql, or REGRESS='name ...'. Fails if pg_regress fails or an error has a
+# frame in softdelete. Slow (about 20x): not part of installcheck.
+.PHONY: installcheck-valgrind
+installcheck-valgrind:
+	PG_CONFIG='$(PG_CONFIG)' $(srcdir)/test/valgrind.sh $(REGRESS)
