@@ -7,13 +7,18 @@ extern "C" {
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "catalog/catalog.h"
+#include "catalog/pg_class.h"
 #include "utils/acl.h"
+#include "utils/guc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
 
+#include "interval_checks.hpp"
 #include "setup.hpp"
+#include "spi_util.hpp"
 
 namespace softdelete {
 
@@ -26,6 +31,19 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     PurgeOptions opt;
     memset(&opt, 0, sizeof opt);
     opt.relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+    if (!PG_ARGISNULL(0) && get_rel_name(opt.relid) == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("relation with OID %u does not exist", opt.relid),
+                        errhint("Pass NULL to purge every soft-delete enabled table.")));
+    if (!PG_ARGISNULL(0)) {
+        char kind = get_rel_relkind(opt.relid);
+        if ((kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) ||
+            IsCatalogRelationOid(opt.relid))
+            ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                            errmsg("cannot purge \"%s\": it is not a user table",
+                                   get_rel_name(opt.relid)),
+                            errhint("Purge works on soft-delete enabled tables.")));
+    }
     opt.has_older_than = !PG_ARGISNULL(1);
     if (opt.has_older_than) {
         opt.older_than = *PG_GETARG_INTERVAL_P(1);
@@ -37,6 +55,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
                             errmsg("older_than must not be negative"),
                             errhint("Pass an interval such as '30 days', or NULL for each "
                                     "table's retention.")));
+        RequireWithinRange(&opt.older_than, "older_than");
     }
     if (PG_ARGISNULL(2))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -53,6 +72,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     opt.own_transactions = false;
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    int level = ForceSearchPath();
     if (OidIsValid(opt.relid)) {
         RequireEnabled(opt.relid, "purge");
         if (!pg_class_ownercheck(opt.relid, GetUserId()))
@@ -64,6 +84,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     }
     bool busy = false;
     int64 purged = RunPurgePass(&opt, &busy);
+    AtEOXact_GUC(true, level);
     SPI_finish();
     if (busy)
         ereport(NOTICE,

@@ -12,6 +12,7 @@ extern "C" {
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
@@ -201,6 +202,25 @@ void EnsureColumn(Oid relid, const char *column, Oid wanted, bool is_timestamp_c
                      ? errhint("Pass another column_name, or change the column's type to "
                                "timestamptz.")
                      : errhint("Rename or retype the column, or enable without audit.")));
+    // A generated or NOT NULL soft-delete column would make every row count as
+    // deleted, and the soft delete could never set it.
+    HeapTuple atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attno));
+    if (!HeapTupleIsValid(atttup)) elog(ERROR, "cache lookup failed for column %d", attno);
+    Form_pg_attribute att = (Form_pg_attribute)GETSTRUCT(atttup);
+    bool generated = att->attgenerated != '\0';
+    bool not_null = att->attnotnull;
+    ReleaseSysCache(atttup);
+    if (generated || not_null)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("column \"%s\" of table \"%s\" is %s", column, get_rel_name(relid),
+                        generated ? "a generated column" : "NOT NULL"),
+                 errdetail("NULL marks an active row; the extension writes the column when a "
+                           "row is deleted."),
+                 generated ? errhint("Pass another column_name.")
+                           : errhint("ALTER TABLE ... ALTER COLUMN \"%s\" DROP NOT NULL, or pass "
+                                     "another column_name.",
+                                     column)));
 }
 
 // 0A000 when the column is (part of) the partition key anywhere in the tree.

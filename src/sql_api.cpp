@@ -1,5 +1,6 @@
 // sql_api.cpp — thin SQL-callable entry points: unpack arguments, validate
 // them (SPEC §10), call setup.cpp / the stats query, pack the result.
+#include "interval_checks.hpp"
 #include "setup.hpp"
 
 extern "C" {
@@ -51,6 +52,7 @@ void RequireNonNegative(const Interval *iv, const char *what) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s must not be negative", what),
                         errhint("Pass an interval such as '30 days', or NULL.")));
+    RequireWithinRange(iv, what);
 }
 
 void Connect() {
@@ -130,7 +132,20 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     if (get_rel_name(relid) == nullptr || attno <= 0 ||
         pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
         PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
-    bool without_tz = get_atttype(relid, attno) == TIMESTAMPOID;
+    Oid coltype = get_atttype(relid, attno);
+    if (coltype != TIMESTAMPOID && coltype != TIMESTAMPTZOID)
+        ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                        errmsg("column \"%s\" of table \"%s\" has type %s, not timestamptz or "
+                               "timestamp",
+                               column, get_rel_name(relid), format_type_be(coltype))));
+    bool without_tz = coltype == TIMESTAMPOID;
+    // A retention longer than the timestamp range allows: nothing is due.
+    bool far = false;
+    if (!PG_ARGISNULL(2)) {
+        Interval *iv = PG_GETARG_INTERVAL_P(2);
+        Interval *neg = DatumGetIntervalP(DirectFunctionCall1(interval_um, IntervalPGetDatum(iv)));
+        far = IntervalBeyondRange(iv) || IntervalBeyondRange(neg);
+    }
     bool only = get_rel_relkind(relid) == RELKIND_RELATION;
     char *schema;
     char *name;
@@ -138,14 +153,18 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     char *sql = CoreString(
         [&] { return core::BuildStatsSql({schema, name}, only, column, without_tz); });
     Oid types[1] = {INTERVALOID};
-    Datum args[1] = {PG_ARGISNULL(2) ? (Datum)0 : PG_GETARG_DATUM(2)};
-    char argnulls[1] = {PG_ARGISNULL(2) ? 'n' : ' '};
+    Datum args[1] = {PG_ARGISNULL(2) || far ? (Datum)0 : PG_GETARG_DATUM(2)};
+    char argnulls[1] = {PG_ARGISNULL(2) || far ? 'n' : ' '};
     Connect();
     int level = ForceSearchPath();
     QuerySql(sql, 1, types, args, argnulls, true);
     AtEOXact_GUC(true, level);
     // bigint and timestamptz are pass-by-value: safe to keep after SPI_finish.
     for (int i = 0; i < 3; ++i) values[i] = ResultDatum(0, i + 1, &nulls[i]);
+    if (far) {
+        values[2] = Int64GetDatum(0);
+        nulls[2] = false;
+    }
     SPI_finish();
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
