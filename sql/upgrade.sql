@@ -43,6 +43,12 @@ CREATE FUNCTION public.extension_snapshot() RETURNS SETOF text LANGUAGE sql AS $
     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
     WHERE a.attnum > 0 AND NOT a.attisdropped
     UNION ALL
+    SELECT 'column comment ' || a.attrelid::regclass::text || '.' || a.attname || ': ' ||
+           coalesce(pg_catalog.col_description(a.attrelid, a.attnum), '(none)')
+    FROM members m JOIN pg_catalog.pg_attribute a
+      ON m.classid = 'pg_catalog.pg_class'::regclass AND a.attrelid = m.objid
+    WHERE a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
     SELECT 'constraint ' || con.conrelid::regclass::text || ' ' || con.conname || ' ' ||
            pg_catalog.pg_get_constraintdef(con.oid)
     FROM members m JOIN pg_catalog.pg_constraint con
