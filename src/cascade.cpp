@@ -235,7 +235,7 @@ void BuildEdgeSet(EdgeSet *set) {
         "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
         "  AND c.confrelid IN %s ORDER BY c.oid",
         kEdgeColumns, kTreeOf);
-    uint64 n = QueryOid(sql, relid);
+    uint64 n = QueryOidLatest(sql, relid);  // committed state, also under RR
     SPITupleTable *tab = SPI_tuptable;
     set->nchildren = (int)n;
     set->children = (ChildEdge *)MemoryContextAllocZero(edges_context, sizeof(ChildEdge) * (n + 1));
@@ -321,7 +321,7 @@ void BuildEdgeSet(EdgeSet *set) {
         kEdgeColumns, kTreeOf, kTreeOf);
     // kEdgeColumns' "other side" here is the parent: swap conkey/confkey roles
     // by reading the columns as (child = conkey, parent = confkey) as before.
-    n = QueryOid(sql, relid);
+    n = QueryOidLatest(sql, relid);
     tab = SPI_tuptable;
     set->nparents = (int)n;
     set->parents =

@@ -8,6 +8,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
@@ -115,11 +116,36 @@ void CheckTargetTable(Oid relid, LOCKMODE lock, const char *action, int depth) {
     relation_close(rel, NoLock);
 }
 
+// From the relcache, which (unlike an SPI read under REPEATABLE READ) shows
+// the triggers as CREATE / DROP TRIGGER will find them.
 bool TriggerExists(Oid relid, const char *name) {
-    Oid types[2] = {OIDOID, NAMEOID};
-    Datum values[2] = {ObjectIdGetDatum(relid), DirectFunctionCall1(namein, CStringGetDatum(name))};
-    return QuerySql("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2", 2,
-                    types, values, nullptr, true) > 0;
+    CommandCounterIncrement();
+    Relation rel = relation_open(relid, AccessShareLock);
+    bool found = false;
+    TriggerDesc *desc = rel->trigdesc;
+    for (int i = 0; desc != nullptr && i < desc->numtriggers; ++i)
+        if (strcmp(desc->triggers[i].tgname, name) == 0) found = true;
+    relation_close(rel, AccessShareLock);
+    return found;
+}
+
+// Under REPEATABLE READ / SERIALIZABLE the catalog is read with the
+// transaction's snapshot: if another transaction enabled or disabled relid
+// since, this one would act on a stale picture (e.g. record the table without
+// creating its triggers). Fail as a serialization failure instead.
+void CheckNoConcurrentSetup(Oid relid) {
+    if (!IsolationUsesXactSnapshot()) return;
+    const char *sql = "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid "
+                      "OPERATOR(pg_catalog.=) $1";
+    bool then = QueryOid(sql, relid) > 0;
+    bool now = QueryOidLatest(sql, relid) > 0;
+    if (then != now)
+        ereport(ERROR,
+                (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                 errmsg("could not serialize access due to a concurrent softdelete.enable() or "
+                        "disable() of table \"%s\"",
+                        get_rel_name(relid)),
+                 errhint("Retry the transaction.")));
 }
 
 void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
@@ -562,6 +588,7 @@ List *InheritanceChildren(Oid relid) {
 
 void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     CheckTargetTable(relid, AccessExclusiveLock, "enable soft delete on", depth);
+    CheckNoConcurrentSetup(relid);
     const char *relname = get_rel_name(relid);
     char relkind = get_rel_relkind(relid);
     if (get_rel_relispartition(relid)) {
@@ -859,6 +886,7 @@ namespace {
 void DisableOne(Oid relid) {
     int level = ForceSearchPath();
     CheckTargetTable(relid, AccessExclusiveLock, "disable soft delete on", 0);
+    CheckNoConcurrentSetup(relid);
     RequireEnabled(relid, "disable soft delete on");
     CatalogRow row = ReadCatalogRow(relid);
 

@@ -8,6 +8,7 @@ extern "C" {
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "access/table.h"
 #include "access/genam.h"
@@ -39,6 +40,19 @@ uint64 QueryOid(const char *sql, Oid oid) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(oid)};
     return QuerySql(sql, 1, types, values, nullptr, false);
+}
+
+uint64 QueryOidLatest(const char *sql, Oid oid) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(oid)};
+    SPIPlanPtr plan = SPI_prepare(sql, 1, types);
+    if (plan == nullptr)
+        elog(ERROR, "softdelete: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
+    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 0);
+    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+    SPI_freeplan(plan);
+    return SPI_processed;
 }
 
 char *ResultText(uint64 row, int col) {

@@ -17,6 +17,10 @@ uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *value
 
 // QuerySql with one parameter, an OID ($1).
 uint64 QueryOid(const char *sql, Oid oid);
+// QueryOid with the latest committed state instead of the transaction's
+// snapshot (REPEATABLE READ): for catalog reads that must agree with what
+// PostgreSQL's own catalogs (triggers, relcache) already show.
+uint64 QueryOidLatest(const char *sql, Oid oid);
 
 // Convenience: text of column col (1-based) of row i of SPI_tuptable, or NULL.
 char *ResultText(uint64 row, int col);
