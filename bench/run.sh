@@ -32,6 +32,7 @@ N_PARENTS=$(sz 20000)     # workload 3 (x10 children, x50 grandchildren)
 N_DELPARENTS=$(sz 2000)
 N_PURGE=$(sz 1000000)     # workload 4 (due rows; as many active rows)
 PURGE_BATCH=10000
+W4_T=${W4_T:-5}            # seconds of concurrent UPDATEs per purge (and baseline)
 
 PG_CONFIG=${PG_CONFIG:-pg_config}
 PGBIN=$("$PG_CONFIG" --bindir)
@@ -100,6 +101,9 @@ SQL
 check() {  # check <label> <sql> <expected>
   local got; got=$(q "$2")
   [ "$got" = "$3" ] || { log "CHECK FAILED ($1): $2 -> $got, expected $3"; echo "check failed: $1" >>"$WORK/failures"; }
+}
+p99() {  # p99 <pgbench -l log files...> -> 99th percentile latency in ms
+  cat "$@" 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END{if (NR==0) {print "error"; exit} i=int(NR*0.99); if (i<1) i=1; printf "%.2f", a[i]/1000}'
 }
 pgb() {  # pgb <script> <clients> <seconds> -> tps
   pgbench -n -f "$1" -c "$2" -j "$2" -T "$3" 2>&1 | awk '/^tps = /{print $3; exit}'
@@ -195,9 +199,21 @@ if want 4; then
           peer) sql="SELECT peer_purge('purge_peer', interval '1 day', $PURGE_BATCH);" ;;
           softdelete) sql="SELECT softdelete.purge('purge_softdelete', older_than => interval '1 day', batch_size => $PURGE_BATCH);" ;;
         esac
+        # concurrent single-row UPDATEs of active (odd) rows: p99 latency without the
+        # purge (baseline), then while it runs (pgbench -l logs each transaction's
+        # latency in microseconds, 3rd column)
+        printf '\\set id 2 * random(1, %s) - 1\nUPDATE purge_%s SET payload = md5(:id::text) WHERE id = :id;\n' \
+          "$N_PURGE" "$m" >"$WORK/w4_$m.sql"
+        rm -rf "$WORK/w4log" && mkdir "$WORK/w4log" && chown "$BENCH_USER" "$WORK/w4log"
+        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=base >/dev/null 2>&1)
+        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=during >/dev/null 2>&1) &
+        pgb_pid=$!
         ms=$(timed "$sql")
         [ "$ms" = error ] && ms=0
+        wait "$pgb_pid" || true
         record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "ms" "$m" "$rep" "$ms"
+        record "4b. concurrent UPDATE p99 latency, no purge (baseline)" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/base*)"
+        record "4b. concurrent UPDATE p99 latency, during the purge" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/during*)"
         record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "rows/s" "$m" "$rep" "$(awk -v n="$N_PURGE" -v ms="$ms" 'BEGIN{printf "%.0f", n/(ms/1000)}')"
         check "w4 $m" "SELECT count(*) FROM purge_$m" "$N_PURGE"
         q "DROP TABLE purge_$m CASCADE"
