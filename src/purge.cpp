@@ -618,6 +618,23 @@ int64 RunPass(MemoryContext cxt, PurgeTarget *targets, int ntargets, const Purge
     return total;
 }
 
+// Under REPEATABLE READ / SERIALIZABLE the purge's "not referenced" check
+// sees the caller's old snapshot; a child row committed since makes
+// PostgreSQL's own foreign-key check fail the DELETE (23503). That is a
+// serialization failure: report it as one (40001), so the caller retries.
+ErrorData *AsSerializationFailure(ErrorData *edata) {
+    if (edata->sqlerrcode == ERRCODE_FOREIGN_KEY_VIOLATION && IsolationUsesXactSnapshot()) {
+        edata->detail = psprintf("%s", edata->message);
+        edata->message = pstrdup(
+            "could not serialize access: a row softdelete.purge() chose is referenced by a row "
+            "committed after this transaction's snapshot");
+        edata->hint = pstrdup("Retry the transaction, or call softdelete.purge() outside a "
+                              "REPEATABLE READ transaction.");
+        edata->sqlerrcode = ERRCODE_T_R_SERIALIZATION_FAILURE;
+    }
+    return edata;
+}
+
 // The SQL function's pass, in the caller's transaction.  A dry run purges in
 // a subtransaction and rolls it back: the count is exactly what a real run
 // would remove (parents freed by their children included).
@@ -651,7 +668,7 @@ int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
             RollbackAndReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(cxt);
             CurrentResourceOwner = owner;
-            ReThrowError(edata);
+            ReThrowError(AsSerializationFailure(edata));
         }
         PG_END_TRY();
         RollbackAndReleaseCurrentSubTransaction();
@@ -659,7 +676,18 @@ int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
         CurrentResourceOwner = owner;
         total = counted;
     } else {
-        total = RunPass(cxt, targets, ntargets, o);
+        volatile int64 purged = 0;
+        PG_TRY();
+        { purged = RunPass(cxt, targets, ntargets, o); }
+        PG_CATCH();
+        {
+            MemoryContextSwitchTo(cxt);
+            ErrorData *edata = CopyErrorData();
+            FlushErrorState();
+            ReThrowError(AsSerializationFailure(edata));
+        }
+        PG_END_TRY();
+        total = purged;
         TrimLog();
     }
     AtEOXact_GUC(true, level);
