@@ -43,6 +43,10 @@ struct StateChange {
     ItemPointerData tid;
 };
 
+// Rows handled per cascade statement: each statement's after-trigger events
+// and key lists stay bounded however many rows one DELETE reaches.
+constexpr int kCascadeChunk = 4096;
+
 int cascade_restore_depth = 0;  // > 0 while a cascade restore UPDATE runs
 MemoryContext changes_context = nullptr;
 StateChange *changes = nullptr;
@@ -468,7 +472,9 @@ uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkey
         get_typlenbyvalalign(types[k], &typlen, &typbyval, &typalign);
         arrays[k] = PointerGetDatum(
             construct_array(elems, (int)n, types[k], typlen, typbyval, typalign));
+        pfree(elems);
     }
+    SPI_freetuptable(tab);  // the arrays hold copies
     return n;
 }
 
@@ -522,7 +528,7 @@ void ProcessCascades(int min_level) {
     int start = 0;
     while (start < n) {
         int end = start + 1;
-        while (end < n && rows[end].relid == rows[start].relid &&
+        while (end < n && end - start < kCascadeChunk && rows[end].relid == rows[start].relid &&
                rows[end].restore == rows[start].restore && rows[end].ts == rows[start].ts)
             ++end;
         EdgeSet *set = Edges(rows[start].relid);
@@ -574,7 +580,8 @@ void CheckRestoredRows(int min_level) {
     int start = 0;
     while (start < n) {
         int end = start + 1;
-        while (end < n && rows[end].relid == rows[start].relid) ++end;
+        while (end < n && end - start < kCascadeChunk && rows[end].relid == rows[start].relid)
+            ++end;
         EdgeSet *set = Edges(rows[start].relid);
         ArrayType *tids = TidArray(rows, start, end);
         for (int i = 0; i < set->nparents; ++i) {
