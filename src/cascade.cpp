@@ -136,6 +136,7 @@ struct EdgeSet {
 MemoryContext edges_context = nullptr;
 HTAB *edges = nullptr;
 bool edges_stale = false;
+int processing_depth = 0;  // > 0 while ProcessCascades / CheckRestoredRows run
 
 void MarkEdgesStale(Datum, Oid) { edges_stale = true; }
 
@@ -386,7 +387,8 @@ void BuildEdgeSet(EdgeSet *set) {
 
 // The edges of relid; needs an SPI connection.
 EdgeSet *Edges(Oid relid) {
-    if (edges_stale) ResetEdges();
+    // Not while a cascade runs: it holds pointers into the cache (plans in use).
+    if (edges_stale && processing_depth == 0) ResetEdges();
     if (edges_context == nullptr)
         edges_context = AllocSetContextCreate(CacheMemoryContext, "softdelete edges",
                                               ALLOCSET_DEFAULT_SIZES);
@@ -512,7 +514,8 @@ bool HasPendingCascades(int min_level) {
 
 int PendingCascadeCount() { return n_changes + n_restored; }
 
-void ProcessCascades(int min_level) {
+namespace {
+void ProcessCascadesNow(int min_level) {
     int n;
     StateChange *rows = TakeEntries(changes, &n_changes, min_level, &n);
     if (n == 0) return;
@@ -571,7 +574,7 @@ void ProcessCascades(int min_level) {
     pfree(rows);
 }
 
-void CheckRestoredRows(int min_level) {
+void CheckRestoredRowsNow(int min_level) {
     int n;
     StateChange *rows = TakeEntries(restored, &n_restored, min_level, &n);
     if (n == 0) return;
@@ -607,6 +610,31 @@ void CheckRestoredRows(int min_level) {
     }
     SPI_finish();
     pfree(rows);
+}
+
+// Runs f with processing_depth raised (restored on error too): while a
+// cascade runs, Edges() keeps the cached edge sets it is using even if a
+// relcache invalidation marks them stale meanwhile.
+template <typename F>
+void WhileProcessing(F f) {
+    // Outermost: start from the committed catalog (nothing holds the cache yet).
+    if (processing_depth == 0 && edges_stale) ResetEdges();
+    processing_depth++;
+    PG_TRY();
+    { f(); }
+    PG_FINALLY();
+    { processing_depth--; }
+    PG_END_TRY();
+}
+
+}  // namespace
+
+void ProcessCascades(int min_level) {
+    WhileProcessing([&] { ProcessCascadesNow(min_level); });
+}
+
+void CheckRestoredRows(int min_level) {
+    WhileProcessing([&] { CheckRestoredRowsNow(min_level); });
 }
 
 void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
