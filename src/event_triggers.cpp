@@ -82,15 +82,19 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         ((DropStmt *)trigdata->parsetree)->removeType == OBJECT_TABLE) {
         // DROP TABLE: after pg_restore the view lacks its AUTO dependency on
         // the table (pg_dump does not keep it); put it back first.
+        // Names resolve with the caller's search_path, as DROP TABLE's own do.
         DropStmt *drop = (DropStmt *)trigdata->parsetree;
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        int level = ForceSearchPath();
+        List *relids = NIL;
         ListCell *lc;
         foreach (lc, drop->objects) {
             RangeVar *rv = makeRangeVarFromNameList((List *)lfirst(lc));
             Oid relid = RangeVarGetRelid(rv, NoLock, true);
-            if (OidIsValid(relid)) EnsureViewDropsWithTable(relid);
+            if (OidIsValid(relid)) relids = lappend_oid(relids, relid);
         }
+        if (relids == NIL) PG_RETURN_VOID();
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        int level = ForceSearchPath();
+        foreach (lc, relids) EnsureViewDropsWithTable(lfirst_oid(lc));
         AtEOXact_GUC(true, level);
         SPI_finish();
         PG_RETURN_VOID();
