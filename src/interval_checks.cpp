@@ -10,6 +10,13 @@ extern "C" {
 
 namespace softdelete {
 
+bool IntervalIsNegative(const Interval *iv) {
+    Interval zero;
+    memset(&zero, 0, sizeof zero);
+    return DatumGetBool(
+        DirectFunctionCall2(interval_lt, IntervalPGetDatum(iv), IntervalPGetDatum(&zero)));
+}
+
 bool IntervalBeyondRange(const Interval *iv) {
     Interval limit;
     limit.time = 0;
@@ -19,7 +26,10 @@ bool IntervalBeyondRange(const Interval *iv) {
                                             IntervalPGetDatum(&limit)));
 }
 
-void RequireWithinRange(const Interval *iv, const char *what) {
+void RequireRetentionInterval(const Interval *iv, const char *what, const char *hint) {
+    if (IntervalIsNegative(iv))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s must not be negative", what), errhint("%s", hint)));
     if (IntervalBeyondRange(iv))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("%s must be at most %d years", what, kMaxRetentionYears),

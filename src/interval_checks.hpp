@@ -13,10 +13,13 @@ namespace softdelete {
 // The longest retention accepted: 5,000 years (now() - it stays after 4713 BC).
 constexpr int kMaxRetentionYears = 5000;
 
+bool IntervalIsNegative(const Interval *iv);
+
 // True when iv is longer than kMaxRetentionYears.
 bool IntervalBeyondRange(const Interval *iv);
 
-// Errors (22023, naming `what`) when iv is longer than kMaxRetentionYears.
-void RequireWithinRange(const Interval *iv, const char *what);
+// Errors (22023, naming `what`) when iv is negative (with `hint`) or longer
+// than kMaxRetentionYears.
+void RequireRetentionInterval(const Interval *iv, const char *what, const char *hint);
 
 }  // namespace softdelete

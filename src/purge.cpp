@@ -5,6 +5,7 @@
 // order of the tables, the SQL text) are in core/ and are reached through
 // CoreString/CoreVoid.
 #include "purge.hpp"
+#include "interval_checks.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -78,13 +79,6 @@ struct PurgeTarget {
     int64 log_id;  // 0: no log row yet
     uint64 purged;
 };
-
-bool IntervalIsNegative(const Interval *iv) {
-    Interval zero;
-    memset(&zero, 0, sizeof zero);
-    return DatumGetBool(
-        DirectFunctionCall2(interval_lt, IntervalPGetDatum(iv), IntervalPGetDatum(&zero)));
-}
 
 bool TryPurgeLock(bool session) {
     Oid types[2] = {INT4OID, INT4OID};
@@ -386,13 +380,9 @@ uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
 int64 InsertLog(const PurgeTarget *t) {
     Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
     Datum values[2] = {CStringGetTextDatum(t->log_name), TimestampTzGetDatum(t->started_at)};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("INSERT INTO softdelete.purge_log (relation, started_at) VALUES ($1, $2) "
-             "RETURNING id",
-             2, types, values, nullptr, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("INSERT INTO softdelete.purge_log (relation, started_at) VALUES ($1, $2) "
+                 "RETURNING id",
+                 2, types, values, nullptr);
     bool isnull;
     return DatumGetInt64(ResultDatum(0, 1, &isnull));
 }
@@ -405,13 +395,9 @@ void UpdateLog(const PurgeTarget *t, bool finished, uint64 skipped, const char *
                        TimestampTzGetDatum(GetCurrentTimestamp()),
                        error ? CStringGetTextDatum(error) : (Datum)0};
     char nulls[6] = {' ', ' ', ' ', finished ? ' ' : 'n', error ? ' ' : 'n', '\0'};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("UPDATE softdelete.purge_log SET rows_purged = $2, rows_skipped = $3, "
-             "finished_at = $4, error = $5 WHERE id OPERATOR(pg_catalog.=) $1",
-             5, types, values, nulls, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("UPDATE softdelete.purge_log SET rows_purged = $2, rows_skipped = $3, "
+                 "finished_at = $4, error = $5 WHERE id OPERATOR(pg_catalog.=) $1",
+                 5, types, values, nulls);
 }
 
 // One row for a finished table in one go (the SQL function's path).
@@ -420,13 +406,9 @@ void WriteLog(const PurgeTarget *t, uint64 skipped) {
     Datum values[5] = {CStringGetTextDatum(t->log_name), TimestampTzGetDatum(t->started_at),
                        TimestampTzGetDatum(GetCurrentTimestamp()),
                        Int64GetDatum((int64)t->purged), Int64GetDatum((int64)skipped)};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("INSERT INTO softdelete.purge_log (relation, started_at, finished_at, rows_purged, "
-             "rows_skipped) VALUES ($1, $2, $3, $4, $5)",
-             5, types, values, nullptr, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("INSERT INTO softdelete.purge_log (relation, started_at, finished_at, rows_purged, "
+                 "rows_skipped) VALUES ($1, $2, $3, $4, $5)",
+                 5, types, values, nullptr);
 }
 
 // Removes log entries older than softdelete.purge_log_retention (-1: keep all).
@@ -437,13 +419,9 @@ void TrimLog() {
     keep.time = (int64)guc_purge_log_retention * USECS_PER_SEC;
     Oid types[1] = {INTERVALOID};
     Datum values[1] = {IntervalPGetDatum(&keep)};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("DELETE FROM softdelete.purge_log WHERE started_at OPERATOR(pg_catalog.<) "
-             "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
-             1, types, values, nullptr, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("DELETE FROM softdelete.purge_log WHERE started_at OPERATOR(pg_catalog.<) "
+                 "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
+                 1, types, values, nullptr);
 }
 
 // --- the worker's transactions ----------------------------------------------------------

@@ -47,15 +47,9 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     opt.has_older_than = !PG_ARGISNULL(1);
     if (opt.has_older_than) {
         opt.older_than = *PG_GETARG_INTERVAL_P(1);
-        Interval zero;
-        memset(&zero, 0, sizeof zero);
-        if (DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(&opt.older_than),
-                                             IntervalPGetDatum(&zero))))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("older_than must not be negative"),
-                            errhint("Pass an interval such as '30 days', or NULL for each "
-                                    "table's retention.")));
-        RequireWithinRange(&opt.older_than, "older_than");
+        RequireRetentionInterval(&opt.older_than, "older_than",
+                                 "Pass an interval such as '30 days', or NULL for each "
+                                 "table's retention.");
     }
     if (PG_ARGISNULL(2))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

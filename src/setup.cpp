@@ -514,15 +514,11 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
         Oid itypes[4] = {OIDOID, OIDOID, BOOLOID, TEXTOID};
         Datum ivalues[4] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(new_index),
                             BoolGetDatum(c->is_constraint), CStringGetTextDatum(c->definition)};
-        Oid save_user;
-        int save_sec;
-        BeginCatalogWrite(&save_user, &save_sec);
-        QuerySql("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
-                 "original_definition) VALUES ($1::pg_catalog.regclass, "
-                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
-                 "$3, $4)",
-                 4, itypes, ivalues, nullptr, false);
-        EndCatalogWrite(save_user, save_sec);
+        WriteCatalog("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
+                     "original_definition) VALUES ($1::pg_catalog.regclass, "
+                     "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
+                     "$3, $4)",
+                     4, itypes, ivalues, nullptr);
     }
 }
 
@@ -684,19 +680,15 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
                        BoolGetDatum(opt->has_retention),
                        DirectFunctionCall1(namein, CStringGetDatum(view_name_now))};
     char nulls[9] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' '};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
-             "deleted_index, \"cascade\", retention, audit, view_name) "
-             "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
-             "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, $9) "
-             "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
-             "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
-             "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, "
-             "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
-             9, types, values, nulls, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
+                 "deleted_index, \"cascade\", retention, audit, view_name) "
+                 "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
+                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, $9) "
+                 "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
+                 "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
+                 "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, "
+                 "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
+                 9, types, values, nulls);
 }
 
 }  // namespace
@@ -1024,13 +1016,9 @@ void ReconcileAfterDdl(Oid relid) {
             Oid view = CreateActiveView(relid, view_name, row.column, row.audit, view_nsp);
             Oid types[2] = {OIDOID, OIDOID};
             Datum values[2] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view)};
-            Oid save_user;
-            int save_sec;
-            BeginCatalogWrite(&save_user, &save_sec);
-            QuerySql("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass "
-                     "WHERE relation::pg_catalog.oid = $1",
-                     2, types, values, nullptr, false);
-            EndCatalogWrite(save_user, save_sec);
+            WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass "
+                         "WHERE relation::pg_catalog.oid = $1",
+                         2, types, values, nullptr);
         }
     }
     if (row.found && get_attnum(relid, row.column) > 0) {
@@ -1112,12 +1100,8 @@ void SetRetention(Oid relid, const Interval *retention) {
     Datum values[2] = {ObjectIdGetDatum(relid),
                        retention ? IntervalPGetDatum(retention) : (Datum)0};
     char nulls[2] = {' ', retention ? ' ' : 'n'};
-    Oid save_user;
-    int save_sec;
-    BeginCatalogWrite(&save_user, &save_sec);
-    QuerySql("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
-             values, nulls, false);
-    EndCatalogWrite(save_user, save_sec);
+    WriteCatalog("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
+                 values, nulls);
     AtEOXact_GUC(true, level);
 }
 

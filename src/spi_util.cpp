@@ -36,6 +36,16 @@ uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *value
     return SPI_processed;
 }
 
+uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *values,
+                    const char *nulls) {
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    uint64 n = QuerySql(sql, nargs, types, values, nulls, false);
+    EndCatalogWrite(save_user, save_sec);
+    return n;
+}
+
 uint64 QueryOid(const char *sql, Oid oid) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(oid)};

@@ -16,6 +16,11 @@ uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *value
                 const char *nulls, bool read_only);
 
 // QuerySql with one parameter, an OID ($1).
+// QuerySql (read_only = false) between BeginCatalogWrite / EndCatalogWrite:
+// one statement on the extension's catalog tables, as the extension owner.
+uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *values,
+                    const char *nulls);
+
 uint64 QueryOid(const char *sql, Oid oid);
 // QueryOid with the latest committed state instead of the transaction's
 // snapshot (REPEATABLE READ): for catalog reads that must agree with what

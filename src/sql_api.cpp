@@ -40,20 +40,7 @@ Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
     return relid;
 }
 
-bool IntervalIsNegative(const Interval *iv) {
-    Interval zero;
-    memset(&zero, 0, sizeof zero);
-    return DatumGetBool(DirectFunctionCall2(interval_lt, IntervalPGetDatum(iv),
-                                            IntervalPGetDatum(&zero)));
-}
-
-void RequireNonNegative(const Interval *iv, const char *what) {
-    if (IntervalIsNegative(iv))
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s must not be negative", what),
-                        errhint("Pass an interval such as '30 days', or NULL.")));
-    RequireWithinRange(iv, what);
-}
+const char *const kRetentionHint = "Pass an interval such as '30 days', or NULL.";
 
 void Connect() {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
@@ -84,7 +71,7 @@ Datum softdelete_enable(PG_FUNCTION_ARGS) {
     opt.has_retention = !PG_ARGISNULL(4);
     if (opt.has_retention) {
         opt.retention = *PG_GETARG_INTERVAL_P(4);
-        RequireNonNegative(&opt.retention, "retention");
+        RequireRetentionInterval(&opt.retention, "retention", kRetentionHint);
     }
     opt.audit = PG_ARGISNULL(5) ? false : PG_GETARG_BOOL(5);
     Connect();
@@ -106,7 +93,7 @@ PG_FUNCTION_INFO_V1(softdelete_set_retention);
 Datum softdelete_set_retention(PG_FUNCTION_ARGS) {
     Oid relid = RequireTable(fcinfo, 0);
     Interval *retention = PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1);
-    if (retention != nullptr) RequireNonNegative(retention, "retention");
+    if (retention != nullptr) RequireRetentionInterval(retention, "retention", kRetentionHint);
     Connect();
     SetRetention(relid, retention);
     SPI_finish();
