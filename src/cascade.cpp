@@ -444,6 +444,19 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
     if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
 }
 
+// Edges() for the row triggers: a cache hit needs no SPI connection (what
+// Edges() would return: it keeps the cache while a cascade runs).
+EdgeSet *CachedEdges(Oid relid) {
+    if (edges != nullptr && (!edges_stale || processing_depth > 0)) {
+        EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_FIND, nullptr);
+        if (set != nullptr && set->nchildren >= 0) return set;
+    }
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    EdgeSet *set = Edges(relid);
+    SPI_finish();
+    return set;
+}
+
 // RunAsOwner for a cascade restore: the rows it restores are marked by_cascade.
 void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
     cascade_restore_depth++;
@@ -487,13 +500,7 @@ void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, 
     // when the table has CASCADE children, a restore when it has children or
     // CASCADE parents (to check). This keeps a DELETE of millions of rows of a
     // leaf table from queueing one entry per row.
-    EdgeSet *set = nullptr;
-    if (!edges_stale && edges != nullptr) set = (EdgeSet *)hash_search(edges, &relid, HASH_FIND, nullptr);
-    if (set == nullptr || set->nchildren < 0) {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        set = Edges(relid);
-        SPI_finish();
-    }
+    EdgeSet *set = CachedEdges(relid);
     if (set->nchildren == 0 && (!restore || set->nparents == 0)) return;
     StateChange c;
     c.relid = relid;
@@ -684,12 +691,11 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
 }
 
 void LockForCascade(Relation rel, ItemPointer tid) {
+    EdgeSet *set = CachedEdges(RelationGetRelid(rel));
+    if (set->lock == nullptr) return;  // no children: nothing to lock against
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    EdgeSet *set = Edges(RelationGetRelid(rel));
-    if (set->lock != nullptr) {
-        Datum values[1] = {PointerGetDatum(tid)};
-        RunAsOwner(set->lock, set->owner, values, nullptr);
-    }
+    Datum values[1] = {PointerGetDatum(tid)};
+    RunAsOwner(set->lock, set->owner, values, nullptr);
     SPI_finish();
 }
 
