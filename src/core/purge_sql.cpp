@@ -48,8 +48,7 @@ std::string BuildPurgeBatchSql(const QualifiedRelation &table, const std::string
     std::string select = "SELECT t.ctid FROM ONLY " + qtable + " t WHERE " + due;
     for (const ReferencingForeignKey &fk : references) select += " AND " + NotReferenced(fk);
     select += " LIMIT $2 FOR UPDATE OF t SKIP LOCKED";
-    return "DELETE FROM ONLY " + qtable + " WHERE ctid" + kTidEq + "ANY (ARRAY(" + select +
-           ")) AND " + due;
+    return "DELETE FROM ONLY " + qtable + " WHERE ctid" + kTidEq + "ANY (ARRAY(" + select + "))";
 }
 
 std::string BuildPurgeDueCountSql(const QualifiedRelation &table, const std::string &column,

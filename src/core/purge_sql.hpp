@@ -5,11 +5,14 @@
 //   DELETE FROM ONLY tbl WHERE ctid = ANY (ARRAY(
 //       SELECT t.ctid FROM ONLY tbl t WHERE <due> AND <not referenced>
 //        LIMIT $2 FOR UPDATE OF t SKIP LOCKED))
-//     AND <due>
-// so rows locked by others are skipped (left for the next run), and a row
-// restored after the inner SELECT read it is not removed (the DELETE checks
-// the cutoff again).  <due> is "col IS NOT NULL AND col < now() - $1"; <not
-// referenced> is a NOT EXISTS per foreign key that can reference the table.
+// so rows locked by others are skipped (left for the next run).  The rows the
+// inner SELECT returns stay locked by this statement until it ends, so no one
+// can restore or change them before the DELETE: the outer statement needs no
+// second <due> test.  It must not have one: the planner would then be free to
+// drive the DELETE by the deleted-rows index and test ctid = ANY(batch) on
+// every due row (batch x due comparisons) instead of a Tid Scan of the batch.
+// <due> is "col IS NOT NULL AND col < now() - $1"; <not referenced> is a NOT
+// EXISTS per foreign key that can reference the table.
 // Identifiers are quoted, names schema-qualified, operators qualified.
 #pragma once
 

@@ -24,7 +24,7 @@ TEST(BuildPurgeBatchSqlTest, NoReferences) {
     EXPECT_EQ(BuildPurgeBatchSql(kUsers, "deleted_at", false, {}),
               "DELETE FROM ONLY \"public\".\"users\" WHERE ctid OPERATOR(\"pg_catalog\".=) ANY "
               "(ARRAY(SELECT t.ctid FROM ONLY \"public\".\"users\" t WHERE " +
-                  kDue + " LIMIT $2 FOR UPDATE OF t SKIP LOCKED)) AND " + kDue);
+                  kDue + " LIMIT $2 FOR UPDATE OF t SKIP LOCKED))");
 }
 
 TEST(BuildPurgeBatchSqlTest, TimestampWithoutTimeZoneIsUtc) {
@@ -58,8 +58,7 @@ TEST(BuildPurgeBatchSqlTest, ReferencesBecomeNotExists) {
             " AND NOT EXISTS (SELECT 1 FROM ONLY \"public\".\"users\" c WHERE t.\"id\" " + kEq +
             " c.\"manager_id\" AND NOT (c.tableoid OPERATOR(\"pg_catalog\".=) t.tableoid AND "
             "c.ctid OPERATOR(\"pg_catalog\".=) t.ctid))"
-            " LIMIT $2 FOR UPDATE OF t SKIP LOCKED)) AND " +
-            kDue);
+            " LIMIT $2 FOR UPDATE OF t SKIP LOCKED))");
 }
 
 TEST(BuildPurgeBatchSqlTest, QuotesAwkwardNames) {
