@@ -20,7 +20,7 @@ cd "$REPO"
 QUICK=${QUICK:-0}
 SCALE=${SCALE:-1}
 REPS=${REPS:-3}
-WORKLOADS=${WORKLOADS:-"1 2 3 4 5 7"}
+WORKLOADS=${WORKLOADS:-"1 2 3 4 5 7"}   # 6 (scaling, ~35 min) only when asked for
 MODES="limit peer softdelete"
 BENCH_USER=${BENCH_USER:-sdtest}
 if [ "$QUICK" = 1 ]; then FACTOR=$(awk -v s="$SCALE" 'BEGIN{print s/20}'); PGB_T=${PGB_T:-3}; READ_T=${READ_T:-2}
@@ -105,8 +105,12 @@ check() {  # check <label> <sql> <expected>
 p99() {  # p99 <pgbench -l log files...> -> 99th percentile latency in ms
   cat "$@" 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END{if (NR==0) {print "error"; exit} i=int(NR*0.99); if (i<1) i=1; printf "%.2f", a[i]/1000}'
 }
-pgb() {  # pgb <script> <clients> <seconds> -> tps
-  pgbench -n -f "$1" -c "$2" -j "$2" -T "$3" 2>&1 | awk '/^tps = /{print $3; exit}'
+pgb() {  # pgb <script> <clients> <seconds> [pgbench options...] -> tps
+  local f=$1 c=$2 t=$3; shift 3
+  pgbench -n "$@" -f "$f" -c "$c" -j "$c" -T "$t" 2>&1 | awk '/^tps = /{print $3; exit}'
+}
+per_row() {  # per_row <ms> <rows> -> microseconds per row
+  awk -v ms="$1" -v n="$2" 'BEGIN{if (ms !~ /^[0-9.]+$/ || n <= 0) print "error"; else printf "%.3f", ms * 1000 / n}'
 }
 
 has_purge=$(q "SELECT to_regprocedure('softdelete.purge(regclass,interval,integer,boolean)') IS NOT NULL")
@@ -134,18 +138,26 @@ if want 1; then
 fi
 
 # ------------------------------------------------------------------ 2. bulk DELETE ---
-if want 2; then
-  log "workload 2: bulk delete of $N_BULK rows"
-  for rep in $(seq "$REPS"); do
+# bulk_delete <label> <table rows> <rows deleted> <reps>: one DELETE ... WHERE id <= n on
+# a fresh table per run; records ms and us/row.
+bulk_delete() {
+  local label=$1 ntab=$2 ndel=$3 reps=$4 rep m sql ms
+  for rep in $(seq "$reps"); do
     for m in $MODES; do
-      q "CALL build_oltp('bulk_$m', '$m', $N_OLTP)"; prep "bulk_$m"
-      if [ "$m" = limit ]; then sql="UPDATE bulk_limit SET deleted_at = now() WHERE id <= $N_BULK AND deleted_at IS NULL;"
-      else sql="DELETE FROM bulk_$m WHERE id <= $N_BULK;"; fi
-      record "2. bulk DELETE of $N_BULK rows" "ms" "$m" "$rep" "$(timed "$sql")"
-      check "w2 $m" "SELECT count(*) FILTER (WHERE deleted_at IS NOT NULL) || '/' || count(*) FROM bulk_$m" "$N_BULK/$N_OLTP"
+      q "CALL build_oltp('bulk_$m', '$m', $ntab)"; prep "bulk_$m"
+      if [ "$m" = limit ]; then sql="UPDATE bulk_limit SET deleted_at = now() WHERE id <= $ndel AND deleted_at IS NULL;"
+      else sql="DELETE FROM bulk_$m WHERE id <= $ndel;"; fi
+      ms=$(timed "$sql")
+      record "$label" "ms" "$m" "$rep" "$ms"
+      record "$label" "us/row" "$m" "$rep" "$(per_row "$ms" "$ndel")"
+      check "w2 $m" "SELECT count(*) FILTER (WHERE deleted_at IS NOT NULL) || '/' || count(*) FROM bulk_$m" "$ndel/$ntab"
       q "DROP TABLE bulk_$m CASCADE"
     done
   done
+}
+if want 2; then
+  log "workload 2: bulk delete of $N_BULK rows"
+  bulk_delete "2. bulk DELETE of $N_BULK rows" "$N_OLTP" "$N_BULK" "$REPS"
 fi
 
 # --------------------------------------------------------------------- 3. cascade ---
@@ -182,43 +194,54 @@ COMMIT;"
 fi
 
 # ----------------------------------------------------------------------- 4. purge ---
+# purge_run <label> <due rows> <active rows> <reps> <p99: 1|0> [layout]: purge every due row in
+# batches of $PURGE_BATCH on a fresh table per run; records ms, rows/s, us/row and
+# (p99=1) the p99 latency of concurrent single-row UPDATEs of active rows without the
+# purge (baseline) and while it runs (pgbench -l logs each transaction's latency in
+# microseconds, 3rd column).
+purge_run() {
+  local label=$1 ndue=$2 nactive=$3 reps=$4 with_p99=$5 layout=${6:-spread} rep m sql ms pgb_pid
+  for rep in $(seq "$reps"); do
+    for m in $MODES; do
+      q "CALL build_purge('purge_$m', '$m', $ndue, $nactive, '$layout')"; prep "purge_$m"
+      case $m in
+        limit) sql="DO \$\$ DECLARE n bigint; BEGIN LOOP
+  DELETE FROM purge_limit WHERE ctid = ANY(ARRAY(SELECT ctid FROM purge_limit
+    WHERE deleted_at < now() - interval '1 day' LIMIT $PURGE_BATCH));
+  GET DIAGNOSTICS n = ROW_COUNT; EXIT WHEN n = 0; END LOOP; END \$\$;" ;;
+        peer) sql="SELECT peer_purge('purge_peer', interval '1 day', $PURGE_BATCH);" ;;
+        softdelete) sql="SELECT softdelete.purge('purge_softdelete', older_than => interval '1 day', batch_size => $PURGE_BATCH);" ;;
+      esac
+      if [ "$with_p99" = 1 ]; then
+        # as many active as due rows here: the odd ids are the active ones
+        printf '\\set id 2 * random(1, %s) - 1\nUPDATE purge_%s SET payload = md5(:id::text) WHERE id = :id;\n' \
+          "$ndue" "$m" >"$WORK/w4_$m.sql"
+        rm -rf "$WORK/w4log" && mkdir "$WORK/w4log" && chown "$BENCH_USER" "$WORK/w4log"
+        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=base >/dev/null 2>&1)
+        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=during >/dev/null 2>&1) &
+        pgb_pid=$!
+      fi
+      ms=$(timed "$sql")
+      [ "$with_p99" = 1 ] && { wait "$pgb_pid" || true; }
+      record "$label" "ms" "$m" "$rep" "$ms"
+      record "$label" "rows/s" "$m" "$rep" "$(awk -v n="$ndue" -v ms="$ms" 'BEGIN{if (ms+0 <= 0) print "error"; else printf "%.0f", n/(ms/1000)}')"
+      record "$label" "us/row" "$m" "$rep" "$(per_row "$ms" "$ndue")"
+      if [ "$with_p99" = 1 ]; then
+        record "4b. concurrent UPDATE p99 latency, no purge (baseline)" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/base*)"
+        record "4b. concurrent UPDATE p99 latency, during the purge" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/during*)"
+      fi
+      check "purge $m" "SELECT count(*) || '/' || count(*) FILTER (WHERE deleted_at IS NULL) FROM purge_$m" "$nactive/$nactive"
+      q "DROP TABLE purge_$m CASCADE"
+    done
+  done
+}
 if want 4; then
   if [ "$has_purge" != t ]; then
     log "workload 4: n/a: softdelete.purge() not available"
     echo "4. purge: n/a: softdelete.purge() not available" >>"$WORK/notes"
   else
     log "workload 4: purge $N_PURGE due rows (+$N_PURGE active) in batches of $PURGE_BATCH"
-    for rep in $(seq "$REPS"); do
-      for m in $MODES; do
-        q "CALL build_purge('purge_$m', '$m', $N_PURGE)"; prep "purge_$m"
-        case $m in
-          limit) sql="DO \$\$ DECLARE n bigint; BEGIN LOOP
-  DELETE FROM purge_limit WHERE ctid = ANY(ARRAY(SELECT ctid FROM purge_limit
-    WHERE deleted_at < now() - interval '1 day' LIMIT $PURGE_BATCH));
-  GET DIAGNOSTICS n = ROW_COUNT; EXIT WHEN n = 0; END LOOP; END \$\$;" ;;
-          peer) sql="SELECT peer_purge('purge_peer', interval '1 day', $PURGE_BATCH);" ;;
-          softdelete) sql="SELECT softdelete.purge('purge_softdelete', older_than => interval '1 day', batch_size => $PURGE_BATCH);" ;;
-        esac
-        # concurrent single-row UPDATEs of active (odd) rows: p99 latency without the
-        # purge (baseline), then while it runs (pgbench -l logs each transaction's
-        # latency in microseconds, 3rd column)
-        printf '\\set id 2 * random(1, %s) - 1\nUPDATE purge_%s SET payload = md5(:id::text) WHERE id = :id;\n' \
-          "$N_PURGE" "$m" >"$WORK/w4_$m.sql"
-        rm -rf "$WORK/w4log" && mkdir "$WORK/w4log" && chown "$BENCH_USER" "$WORK/w4log"
-        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=base >/dev/null 2>&1)
-        (cd "$WORK/w4log" && pgbench -n -f "$WORK/w4_$m.sql" -c 1 -T "$W4_T" -l --log-prefix=during >/dev/null 2>&1) &
-        pgb_pid=$!
-        ms=$(timed "$sql")
-        [ "$ms" = error ] && ms=0
-        wait "$pgb_pid" || true
-        record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "ms" "$m" "$rep" "$ms"
-        record "4b. concurrent UPDATE p99 latency, no purge (baseline)" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/base*)"
-        record "4b. concurrent UPDATE p99 latency, during the purge" "ms" "$m" "$rep" "$(p99 "$WORK"/w4log/during*)"
-        record "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "rows/s" "$m" "$rep" "$(awk -v n="$N_PURGE" -v ms="$ms" 'BEGIN{printf "%.0f", n/(ms/1000)}')"
-        check "w4 $m" "SELECT count(*) FROM purge_$m" "$N_PURGE"
-        q "DROP TABLE purge_$m CASCADE"
-      done
-    done
+    purge_run "4. purge $N_PURGE due rows, batches of $PURGE_BATCH" "$N_PURGE" "$N_PURGE" "$REPS" 1
   fi
 fi
 
@@ -237,13 +260,45 @@ if want 5; then
   done
   for rep in $(seq "$REPS"); do
     for m in $MODES; do
-      record "5a. point lookup by id (pgbench, 1 client)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T")"
+      record "5a. point lookup by id (pgbench, 1 client, simple protocol)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T")"
+    done
+    for m in $MODES; do  # parsed, rewritten and planned once: the view costs nothing here
+      record "5a. point lookup by id (pgbench, 1 client, prepared)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T" -M prepared)"
     done
     for m in $MODES; do
       record "5b. count(*) of active rows" "ms" "$m" "$rep" "$(timed "SELECT count(*) FROM ${CNT[$m]};")"
     done
   done
   q "DROP TABLE reads CASCADE"
+fi
+
+# --------------------------------------------------------------------- 6. scaling ---
+# Workloads 2 and 4 at 0.1x and 10x their size (1x is workloads 2 and 4 themselves):
+# time should grow linearly with the rows deleted / purged, i.e. us/row stay flat.
+# 6c: the same number of due rows purged with 1x, 10x and 50x as many active rows:
+# purge time should not grow with the active rows (the deleted_at index drives it).
+# Here the due rows were soft-deleted by an UPDATE after the load, as in real use, so
+# their row versions sit together at the heap's end; when they are spread one per page
+# over the whole heap (workload 4's layout), every mode's purge has to dirty every page
+# and grows with the table whatever drives it.
+# SCALE6 lists the factors, REPS6 the repetitions at 10x (one 10x run of 6a+6b is
+# ~25 min on 2 cores: 20M-row tables).
+if want 6; then
+  for f in ${SCALE6-0.1 10}; do
+    reps=$REPS; awk -v f="$f" 'BEGIN{exit !(f > 1)}' && reps=${REPS6:-1}
+    ntab=$(sz $(awk -v f="$f" 'BEGIN{print 2000000*f}')); ndel=$(sz $(awk -v f="$f" 'BEGIN{print 200000*f}'))
+    npurge=$(sz $(awk -v f="$f" 'BEGIN{print 1000000*f}'))
+    log "workload 6 at ${f}x: bulk delete of $ndel of $ntab rows; purge $npurge due rows (+$npurge active)"
+    bulk_delete "6a. bulk DELETE at ${f}x: $ndel of $ntab rows" "$ntab" "$ndel" "$reps"
+    [ "$has_purge" = t ] && purge_run "6b. purge at ${f}x: $npurge due rows (+$npurge active)" "$npurge" "$npurge" "$reps" 0
+  done
+  if [ "$has_purge" = t ]; then
+    ndue=$(sz 100000)
+    for k in 1 10 50; do
+      log "workload 6c: purge $ndue due rows beside $((k * ndue)) active rows"
+      purge_run "6c. purge $ndue due rows beside $((k * ndue)) active rows" "$ndue" "$((k * ndue))" "$REPS" 0 deleted
+    done
+  fi
 fi
 
 # ---------------------------------------------------------------------- 7. memory ---

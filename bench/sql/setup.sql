@@ -134,13 +134,30 @@ BEGIN
   END IF;
 END $$;
 
--- Purge table: 2*ndue rows, every even id due (deleted 2 days ago), odd ids active.
-CREATE PROCEDURE build_purge(tbl text, mode text, ndue bigint) LANGUAGE plpgsql AS $$
+-- Purge table: ndue rows deleted 2 days ago (due) and nactive (default ndue) active rows.
+-- layout 'spread': loaded that way, the due rows spread evenly over the heap (with as
+-- many active rows: every even id is due). layout 'deleted': every row loaded active,
+-- then the due ones soft-deleted by an UPDATE, as in real use: their new versions go to
+-- the free space at the heap's end.
+CREATE PROCEDURE build_purge(tbl text, mode text, ndue bigint, nactive bigint DEFAULT NULL,
+                             layout text DEFAULT 'spread')
+LANGUAGE plpgsql AS $$
+DECLARE
+  total bigint := ndue + coalesce(nactive, ndue);
+  -- row g is due when g * ndue / total steps past an integer: exactly ndue due rows
+  is_due text := format('(g * %s) / %s > ((g - 1) * %s) / %s', ndue, total, ndue, total);
 BEGIN
   EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', tbl);
   EXECUTE format('CREATE TABLE %I (id bigint PRIMARY KEY, payload text, deleted_at timestamptz)', tbl);
-  EXECUTE format('INSERT INTO %I SELECT g, repeat(''p'', 60),
-                  CASE WHEN g %% 2 = 0 THEN now() - interval ''2 days'' - g * interval ''1 ms'' END
-                  FROM generate_series(1, %s) g', tbl, 2 * ndue);
+  IF layout = 'spread' THEN
+    EXECUTE format('INSERT INTO %I SELECT g, repeat(''p'', 60),
+                    CASE WHEN %s THEN now() - interval ''2 days'' - g * interval ''1 ms'' END
+                    FROM generate_series(1::bigint, %s) g', tbl, is_due, total);
+  ELSE
+    EXECUTE format('INSERT INTO %I SELECT g, repeat(''p'', 60), NULL
+                    FROM generate_series(1::bigint, %s) g', tbl, total);
+    EXECUTE format('UPDATE %I SET deleted_at = now() - interval ''2 days'' - id * interval ''1 ms''
+                    WHERE %s', tbl, replace(is_due, 'g', 'id'));
+  END IF;
   CALL finish_build(tbl, mode, false);
 END $$;
