@@ -109,6 +109,17 @@ SELECT 'parent'::regclass, active_view::oid = :view_oid AS same_oid
 -- a 70-byte name whose first 63 bytes are another table's view is taken
 SELECT try($$SELECT softdelete.enable('parent', view_name => repeat('l', 70))$$);
 
+-- A view renamed by hand keeps that name when a schema change rebuilds it.
+SELECT softdelete.enable('parent', view_name => 'parent_current');
+DROP VIEW parent_names;
+ALTER VIEW parent_current RENAME TO parent_by_hand;
+ALTER TABLE parent ADD COLUMN note text;
+SELECT * FROM views() WHERE relation = 'parent'::regclass;
+ALTER VIEW parent_by_hand RENAME TO parent_by_hand2;
+ALTER TABLE parent DROP COLUMN note;
+SELECT * FROM views() WHERE relation = 'parent'::regclass;
+SELECT id, name FROM parent_by_hand2 ORDER BY id;
+
 -- The table moved to another schema (the view stays where it was): NULL keeps the
 -- view there; a view_name puts it in the table's schema under that name.
 ALTER TABLE child SET SCHEMA sd_vn_moved;

@@ -1001,11 +1001,28 @@ void DisableTable(Oid relid) {
 }
 
 
+namespace {
+
+// Records the current name of relid's active view in softdelete.tables.
+void RememberViewName(Oid relid, Oid view) {
+    Oid types[2] = {OIDOID, NAMEOID};
+    Datum values[2] = {ObjectIdGetDatum(relid),
+                       DirectFunctionCall1(namein, CStringGetDatum(get_rel_name(view)))};
+    WriteCatalog("UPDATE softdelete.tables SET view_name = $2 "
+                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+                 2, types, values, nullptr);
+}
+
+}  // namespace
+
 void SetViewAsideForAlter(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found || !OidIsValid(row.active_view)) return;
     if (ViewHasDependents(row.active_view)) return;  // PostgreSQL explains the conflict
     int level = ForceSearchPath();
+    // The rebuild takes the name from the catalog: keep the one the view has
+    // now (ALTER VIEW ... RENAME does not update the catalog).
+    RememberViewName(relid, row.active_view);
     DropRelation("VIEW", row.active_view);
     AtEOXact_GUC(true, level);
 }
@@ -1084,6 +1101,7 @@ void ReconcileAfterDdl(Oid relid) {
                                 get_rel_name(relid)),
                          errhint("Drop the dependent views and run softdelete.enable() again.")));
             } else {
+                row.view_name = get_rel_name(row.active_view);
                 DropRelation("VIEW", row.active_view);
                 CommandCounterIncrement();
                 rebuild = true;
@@ -1095,11 +1113,12 @@ void ReconcileAfterDdl(Oid relid) {
             if (view_name == nullptr)
                 view_name = CoreString([&] { return core::DefaultActiveViewName(relname); });
             Oid view = CreateActiveView(relid, view_name, row.column, row.audit, view_nsp);
-            Oid types[2] = {OIDOID, OIDOID};
-            Datum values[2] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view)};
-            WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass "
-                         "WHERE relation::pg_catalog.oid = $1",
-                         2, types, values, nullptr);
+            Oid types[3] = {OIDOID, OIDOID, NAMEOID};
+            Datum values[3] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view),
+                               DirectFunctionCall1(namein, CStringGetDatum(view_name))};
+            WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
+                         "view_name = $3 WHERE relation::pg_catalog.oid = $1",
+                         3, types, values, nullptr);
         }
     }
     if (row.found && get_attnum(relid, row.column) > 0) {
