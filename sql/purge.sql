@@ -42,6 +42,27 @@ SELECT softdelete.purge('purge_t.users', dry_run => true) AS would_purge;
 SELECT id FROM purge_t.users ORDER BY id;
 SELECT count(*) AS log_rows FROM softdelete.purge_log;
 
+-- In a read-only transaction (and on a hot standby: test/t/003_replication.pl) a
+-- purge, dry run or not, fails at once with 25006: a dry run counts by purging in
+-- a subtransaction it rolls back. Bad arguments are still reported as such.
+BEGIN READ ONLY;
+SELECT softdelete.purge('purge_t.users', dry_run => true) AS would_purge;
+ROLLBACK;
+BEGIN;
+SET TRANSACTION READ ONLY;
+SELECT softdelete.purge(older_than => '0') AS purged;
+ROLLBACK;
+SET default_transaction_read_only = on;
+SELECT pg_temp.try($$SELECT softdelete.purge(dry_run => true)$$);
+SELECT pg_temp.try($$SELECT softdelete.purge('purge_t.users')$$);
+SELECT pg_temp.try($$SELECT softdelete.purge('purge_t.nope', dry_run => true)$$);
+SELECT pg_temp.try($$SELECT softdelete.purge(batch_size => 0, dry_run => true)$$);
+RESET default_transaction_read_only;
+-- nothing changed, and a read-write dry run still counts the same
+SELECT id FROM purge_t.users ORDER BY id;
+SELECT count(*) AS log_rows FROM softdelete.purge_log;
+SELECT softdelete.purge('purge_t.users', dry_run => true) AS would_purge;
+
 -- Only user 1 goes: 2 is referenced by an active order, 3 is not due, 4 is active.
 SELECT softdelete.purge('purge_t.users') AS purged;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM purge_t.users ORDER BY id;

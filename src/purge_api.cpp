@@ -9,6 +9,8 @@ extern "C" {
 #include "miscadmin.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_class.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/builtins.h"
@@ -64,6 +66,26 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
                         errmsg("dry_run must not be NULL")));
     opt.dry_run = PG_GETARG_BOOL(3);
     opt.own_transactions = false;
+
+    // A purge removes rows, and a dry run counts them by removing them in a
+    // subtransaction it rolls back (only that counts exactly what a real run
+    // would remove, FK cascades included): both need a read-write
+    // transaction.  Say so before anything else happens.
+    if (XactReadOnly) {
+        bool standby = RecoveryInProgress();
+        ereport(ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 opt.dry_run
+                     ? errmsg("softdelete.purge(dry_run => true) needs a read-write "
+                              "transaction")
+                     : errmsg("softdelete.purge() needs a read-write transaction"),
+                 opt.dry_run ? errdetail("A dry run counts the rows a purge would remove by "
+                                         "removing them in a subtransaction that it rolls "
+                                         "back.")
+                             : 0,
+                 standby ? errhint("This server is a standby: run it on the primary.")
+                         : errhint("Run it in a read-write transaction.")));
+    }
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     int level = ForceSearchPath();

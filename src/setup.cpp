@@ -342,6 +342,82 @@ CatalogRow ReadCatalogRow(Oid relid) {
     return row;
 }
 
+// 42P07 unless `name` is free in namespace nsp for an active view of table
+// relid: no relation and no type of that name, except the view `self` (the
+// table's current active view, or InvalidOid) and its row type.  `renaming`:
+// the table already has an active view, which keeps its name.
+void RequireViewNameFree(Oid nsp, const char *name, Oid self, Oid relid, bool renaming) {
+    Oid rel = get_relname_relid(name, nsp);
+    Oid type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
+                               ObjectIdGetDatum(nsp));
+    bool taken = (OidIsValid(rel) && rel != self) ||
+                 (OidIsValid(type) && !(OidIsValid(self) && type == get_rel_type_id(self)));
+    if (!taken) return;
+    char *schema = get_namespace_name(nsp);
+    char *relname = get_rel_name(relid);
+    if (renaming)
+        ereport(ERROR,
+                (errcode(ERRCODE_DUPLICATE_TABLE),
+                 errmsg("%s \"%s.%s\" already exists", OidIsValid(rel) ? "relation" : "type",
+                        schema, name),
+                 errdetail("It is not the active view of table \"%s\", which keeps its name "
+                           "\"%s\".",
+                           relname, OidIsValid(self) ? get_rel_name(self) : name),
+                 errhint("Pass another name with view_name => '...', or drop that object.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DUPLICATE_TABLE),
+             errmsg("relation \"%s.%s\" already exists", schema, name),
+             errdetail("It is not the active view of table \"%s\".", relname),
+             errhint("Pass another name with view_name => '...', or drop that object.")));
+}
+
+// Gives the existing active view `view` of table relid the name `name` in
+// the table's schema (SPEC: view_name is a name in the table's schema), with
+// ALTER VIEW, so its OID, owner, grants, comments and dependents stay.
+void RenameActiveView(Oid view, Oid relid, const char *name) {
+    Oid table_nsp = get_rel_namespace(relid);
+    Oid view_nsp = get_rel_namespace(view);
+    char *current = get_rel_name(view);
+    if (view_nsp == table_nsp && strcmp(current, name) == 0) return;
+    RequireViewNameFree(table_nsp, name, view, relid, true);
+    char *table_schema = get_namespace_name(table_nsp);
+    char *view_schema = get_namespace_name(view_nsp);
+    if (view_nsp == table_nsp) {
+        char *sql = CoreString([&] {
+            return "ALTER VIEW " + core::QualifiedName(view_schema, current) + " RENAME TO " +
+                   core::QuoteIdent(name);
+        });
+        ExecSql(sql);
+    } else {
+        // The table moved (SET SCHEMA) and the view stayed behind: move it
+        // under a name of our own, free in both schemas, then rename it.
+        char tmp[NAMEDATALEN];
+        snprintf(tmp, sizeof tmp, "softdelete_moving_%u", view);
+        if (OidIsValid(get_relname_relid(tmp, view_nsp)) ||
+            OidIsValid(get_relname_relid(tmp, table_nsp)))
+            ereport(ERROR, (errcode(ERRCODE_DUPLICATE_TABLE),
+                            errmsg("relation \"%s\" already exists", tmp),
+                            errhint("Drop or rename it: softdelete.enable() uses that name "
+                                    "while it moves the active view.")));
+        char *rename = CoreString([&] {
+            return "ALTER VIEW " + core::QualifiedName(view_schema, current) + " RENAME TO " +
+                   core::QuoteIdent(tmp);
+        });
+        char *move = CoreString([&] {
+            return "ALTER VIEW " + core::QualifiedName(view_schema, tmp) + " SET SCHEMA " +
+                   core::QuoteIdent(table_schema);
+        });
+        char *rename_again = CoreString([&] {
+            return "ALTER VIEW " + core::QualifiedName(table_schema, tmp) + " RENAME TO " +
+                   core::QuoteIdent(name);
+        });
+        ExecSql(rename);
+        ExecSql(move);
+        ExecSql(rename_again);
+    }
+    CommandCounterIncrement();
+}
+
 // Creates the active view with the table's owner and grants, and its
 // INSTEAD OF DELETE trigger; returns its OID.
 Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool audit,
@@ -362,14 +438,7 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool 
         if (!att->attisdropped) cols[ncols++] = pstrdup(NameStr(att->attname));
     }
     relation_close(rel, NoLock);
-    if (OidIsValid(get_relname_relid(view_name, nsp)) ||
-        OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(view_name),
-                                   ObjectIdGetDatum(nsp))))
-        ereport(ERROR,
-                (errcode(ERRCODE_DUPLICATE_TABLE),
-                 errmsg("relation \"%s.%s\" already exists", schema, view_name),
-                 errdetail("It is not the active view of table \"%s\".", relname),
-                 errhint("Pass another name with view_name => '...', or drop that object.")));
+    RequireViewNameFree(nsp, view_name, InvalidOid, relid, false);
 
     char *sql = CoreString([&] {
         std::vector<std::string> columns(cols, cols + ncols);
@@ -606,6 +675,10 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
                             relname, existing.column),
                      errhint("Call softdelete.disable() first to use another column.")));
         audit = audit || existing.audit;
+        // A view_name the active view cannot take fails before anything changes.
+        if (opt->view_name != nullptr)
+            RequireViewNameFree(get_rel_namespace(relid), opt->view_name, existing.active_view,
+                                relid, OidIsValid(existing.active_view));
     }
     bool audit_changed = existing.found && existing.audit != audit;
     CheckNotPartitionKey(relid, column);
@@ -645,21 +718,29 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     CommandCounterIncrement();
 
     // Active view (re-created when its columns no longer match the table's).
+    // A view_name renames an existing view (in the table's schema); without
+    // one the view keeps its current name and schema.
     Oid view = existing.active_view;
+    char *old_name = OidIsValid(view) ? get_rel_name(view) : existing.view_name;
+    Oid old_nsp = OidIsValid(view) ? get_rel_namespace(view) : InvalidOid;
     if (OidIsValid(view) && !ViewMatchesTable(view, relid) && !ViewHasDependents(view)) {
         DropRelation("VIEW", view);
         CommandCounterIncrement();
         view = InvalidOid;
     }
     if (!OidIsValid(view)) {
-        char *view_name = opt->view_name != nullptr ? pstrdup(opt->view_name)
-                          : existing.view_name != nullptr
-                              ? existing.view_name
-                              : CoreString([&] { return core::DefaultActiveViewName(relname); });
-        view = CreateActiveView(relid, view_name, column, audit);
+        if (opt->view_name != nullptr)
+            view = CreateActiveView(relid, opt->view_name, column, audit);
+        else if (old_name != nullptr)
+            view = CreateActiveView(relid, old_name, column, audit, old_nsp);
+        else
+            view = CreateActiveView(
+                relid, CoreString([&] { return core::DefaultActiveViewName(relname); }), column,
+                audit);
     } else {
         EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete", column,
                       audit);
+        if (opt->view_name != nullptr) RenameActiveView(view, relid, opt->view_name);
     }
 
     ReplaceUniqueIndexes(relid, column);
@@ -920,11 +1001,28 @@ void DisableTable(Oid relid) {
 }
 
 
+namespace {
+
+// Records the current name of relid's active view in softdelete.tables.
+void RememberViewName(Oid relid, Oid view) {
+    Oid types[2] = {OIDOID, NAMEOID};
+    Datum values[2] = {ObjectIdGetDatum(relid),
+                       DirectFunctionCall1(namein, CStringGetDatum(get_rel_name(view)))};
+    WriteCatalog("UPDATE softdelete.tables SET view_name = $2 "
+                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+                 2, types, values, nullptr);
+}
+
+}  // namespace
+
 void SetViewAsideForAlter(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found || !OidIsValid(row.active_view)) return;
     if (ViewHasDependents(row.active_view)) return;  // PostgreSQL explains the conflict
     int level = ForceSearchPath();
+    // The rebuild takes the name from the catalog: keep the one the view has
+    // now (ALTER VIEW ... RENAME does not update the catalog).
+    RememberViewName(relid, row.active_view);
     DropRelation("VIEW", row.active_view);
     AtEOXact_GUC(true, level);
 }
@@ -1003,6 +1101,7 @@ void ReconcileAfterDdl(Oid relid) {
                                 get_rel_name(relid)),
                          errhint("Drop the dependent views and run softdelete.enable() again.")));
             } else {
+                row.view_name = get_rel_name(row.active_view);
                 DropRelation("VIEW", row.active_view);
                 CommandCounterIncrement();
                 rebuild = true;
@@ -1014,11 +1113,12 @@ void ReconcileAfterDdl(Oid relid) {
             if (view_name == nullptr)
                 view_name = CoreString([&] { return core::DefaultActiveViewName(relname); });
             Oid view = CreateActiveView(relid, view_name, row.column, row.audit, view_nsp);
-            Oid types[2] = {OIDOID, OIDOID};
-            Datum values[2] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view)};
-            WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass "
-                         "WHERE relation::pg_catalog.oid = $1",
-                         2, types, values, nullptr);
+            Oid types[3] = {OIDOID, OIDOID, NAMEOID};
+            Datum values[3] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view),
+                               DirectFunctionCall1(namein, CStringGetDatum(view_name))};
+            WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
+                         "view_name = $3 WHERE relation::pg_catalog.oid = $1",
+                         3, types, values, nullptr);
         }
     }
     if (row.found && get_attnum(relid, row.column) > 0) {

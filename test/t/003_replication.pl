@@ -2,7 +2,8 @@
 # (a) A streaming standby serves the active views and the status view, and its purge
 #     worker (shared_preload_libraries, 1 s interval, due rows) never purges there;
 #     the primary's purge reaches it. (001 covers: no launcher on the standby, and
-#     purging after promotion.)
+#     purging after promotion.) softdelete.purge() there, dry run or not, fails with
+#     25006 and a hint to run it on the primary.
 # (b) Logical replication to a subscriber with the extension enabled on the same
 #     tables, and to one without it: a soft delete arrives as an UPDATE, a cascade and
 #     a restore arrive, a purge arrives as DELETEs, and the subscriber's own
@@ -107,8 +108,19 @@ like($standby->safe_psql('app', $log_sql), qr/users 1 t/, '(a) purge_log shows t
 # Writes on the standby fail cleanly.
 my ($ret, $out, $err) = $standby->psql('app', 'DELETE FROM users WHERE id = 3');
 like($err, qr/read-only transaction/, '(a) DELETE on the standby: read-only error');
-($ret, $out, $err) = $standby->psql('app', 'SELECT softdelete.purge(older_than => interval \'0\')');
-like($err, qr/read-only transaction|recovery/, '(a) softdelete.purge() on the standby: clean error');
+# softdelete.purge(), dry run or not, fails at once with 25006 and says where to run it
+# (a dry run counts by purging in a subtransaction it rolls back).
+for my $dry ('false', 'true') {
+    ($ret, $out, $err) = $standby->psql('app',
+        "SELECT softdelete.purge(older_than => interval '0', dry_run => $dry)",
+        extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+    my $what = $dry eq 'true' ? 'softdelete\.purge\(dry_run => true\)' : 'softdelete\.purge\(\)';
+    isnt($ret, 0, "(a) purge dry_run => $dry on the standby fails");
+    like($err, qr/ERROR:  25006: $what needs a read-write transaction/,
+        "(a) purge dry_run => $dry on the standby: 25006, names what needs a read-write transaction");
+    like($err, qr/HINT:  This server is a standby: run it on the primary\./,
+        "(a) purge dry_run => $dry on the standby: hint to run it on the primary");
+}
 is($standby->safe_psql('app', $contents_sql), $primary->safe_psql('app', $contents_sql),
     '(a) standby unchanged');
 $standby->stop('fast');
