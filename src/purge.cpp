@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_type_d.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -17,6 +18,7 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -56,8 +58,11 @@ const char *const kWorkerLockTimeout = "1s";
 // partitioned table (ctid is only unique within one of them).
 struct PurgeUnit {
     Oid relid;
-    char *batch_sql;  // NULL until prepared
+    char *batch_sql;  // NULL until prepared; the worker's batch (one per transaction)
+    char *scan_sql;   // softdelete.purge(): candidates, read through one cursor ...
+    char *tid_batch_sql;  // ... and removed batch by batch by ctid
     char *count_sql;
+    bool self_referenced;  // a foreign key from the table (or an ancestor) to itself
 };
 
 // One enabled table to purge in this pass, with its per-run bookkeeping.
@@ -310,42 +315,68 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     }
     const char *column = t->column;
     bool without_tz = t->without_time_zone;
-    char *batch = CoreString([&] {
-        std::vector<core::ReferencingForeignKey> refs;
-        for (uint64 i = 0; i < n; ++i) {
-            if (i == 0 || con[i] != con[i - 1]) {
-                refs.emplace_back();
-                refs.back().table = {ref_schema[i], ref_name[i]};
-                refs.back().only = only[i];
-                refs.back().same_table = same[i];
+    char *sql[2];
+    for (int tid_batch = 0; tid_batch < 2; ++tid_batch) {
+        sql[tid_batch] = CoreString([&] {
+            std::vector<core::ReferencingForeignKey> refs;
+            for (uint64 i = 0; i < n; ++i) {
+                if (i == 0 || con[i] != con[i - 1]) {
+                    refs.emplace_back();
+                    refs.back().table = {ref_schema[i], ref_name[i]};
+                    refs.back().only = only[i];
+                    refs.back().same_table = same[i];
+                }
+                refs.back().columns.child_columns.push_back(child_col[i]);
+                refs.back().columns.parent_columns.push_back(parent_col[i]);
+                refs.back().columns.eq_operators.push_back(ops[i]);
             }
-            refs.back().columns.child_columns.push_back(child_col[i]);
-            refs.back().columns.parent_columns.push_back(parent_col[i]);
-            refs.back().columns.eq_operators.push_back(ops[i]);
-        }
-        return core::BuildPurgeBatchSql({schema, name}, column, without_tz, refs);
-    });
+            return tid_batch
+                       ? core::BuildPurgeTidBatchSql({schema, name}, column, without_tz, refs)
+                       : core::BuildPurgeBatchSql({schema, name}, column, without_tz, refs);
+        });
+    }
+    char *scan =
+        CoreString([&] { return core::BuildPurgeScanSql({schema, name}, column, without_tz); });
     char *count =
         CoreString([&] { return core::BuildPurgeDueCountSql({schema, name}, column, without_tz); });
-    u->batch_sql = MemoryContextStrdup(cxt, batch);
+    u->self_referenced = false;
+    for (uint64 i = 0; i < n; ++i) u->self_referenced = u->self_referenced || same[i];
+    u->scan_sql = MemoryContextStrdup(cxt, scan);
+    u->tid_batch_sql = MemoryContextStrdup(cxt, sql[1]);
     u->count_sql = MemoryContextStrdup(cxt, count);
+    u->batch_sql = MemoryContextStrdup(cxt, sql[0]);  // last: marks the unit prepared
 }
 
-// One batch: as the table's owner, with softdelete.hard_delete on (our
-// BEFORE DELETE trigger then lets the delete through: the owner may
-// hard-delete) and search_path forced.  SECURITY_RESTRICTED_OPERATION, as
-// for VACUUM: the owner's triggers run, but cannot change session state for
-// the (possibly superuser) caller.  On error, (sub)transaction abort restores
-// the user and the settings.
-uint64 RunBatch(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
+// The context of every statement that removes rows: the table's owner, with
+// softdelete.hard_delete on (our BEFORE DELETE trigger then lets the delete
+// through: the owner may hard-delete) and search_path forced.
+// SECURITY_RESTRICTED_OPERATION, as for VACUUM: the owner's triggers run, but
+// cannot change session state for the (possibly superuser) caller.  On error,
+// (sub)transaction abort restores the user and the settings.
+struct OwnerContext {
     Oid save_user;
     int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    int level = ForceSearchPath();
+    int guc_level;
+};
+
+void EnterOwnerContext(const PurgeTarget *t, OwnerContext *c) {
+    GetUserIdAndSecContext(&c->save_user, &c->save_sec);
+    c->guc_level = ForceSearchPath();
     (void)set_config_option("softdelete.hard_delete", "on", PGC_USERSET, PGC_S_SESSION,
                             GUC_ACTION_SAVE, true, 0, false);
-    SetUserIdAndSecContext(t->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+    SetUserIdAndSecContext(t->owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
                                          SECURITY_RESTRICTED_OPERATION);
+}
+
+void LeaveOwnerContext(const OwnerContext *c) {
+    SetUserIdAndSecContext(c->save_user, c->save_sec);
+    AtEOXact_GUC(true, c->guc_level);
+}
+
+// One worker batch (the statement finds its own candidates: see purge_sql.hpp).
+uint64 RunBatch(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
+    OwnerContext c;
+    EnterOwnerContext(t, &c);
     Oid types[2] = {INTERVALOID, INT4OID};
     Datum values[2] = {IntervalPGetDatum(&t->cutoff), Int32GetDatum(batch_size)};
     int rc = SPI_execute_with_args(u->batch_sql, 2, types, values, nullptr, false, 0);
@@ -353,9 +384,56 @@ uint64 RunBatch(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
         elog(ERROR, "softdelete: purge batch failed (%s): %s", SPI_result_code_string(rc),
              u->batch_sql);
     uint64 n = SPI_processed;
-    SetUserIdAndSecContext(save_user, save_sec);
-    AtEOXact_GUC(true, level);
+    LeaveOwnerContext(&c);
     return n;
+}
+
+// softdelete.purge()'s way through one unit, inside the caller's transaction:
+// one cursor over the due rows proposes candidates, batch_size at a time, and
+// each batch removes those still due, unreferenced and not locked by others
+// (see purge_sql.hpp: every row is read once, however many are purged).  A
+// table that references itself gets another pass while one removes rows: a
+// removed row may have held the last reference to another due row.
+uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
+    uint64 total = 0;
+    Oid tid_array_type = get_array_type(TIDOID);
+    for (;;) {
+        uint64 pass = 0;
+        OwnerContext c;
+        EnterOwnerContext(t, &c);
+        Oid scan_types[1] = {INTERVALOID};
+        Datum scan_values[1] = {IntervalPGetDatum(&t->cutoff)};
+        Portal cursor = SPI_cursor_open_with_args(nullptr, u->scan_sql, 1, scan_types,
+                                                  scan_values, nullptr, false, 0);
+        for (;;) {
+            CHECK_FOR_INTERRUPTS();
+            SPI_cursor_fetch(cursor, true, batch_size);
+            uint64 ncand = SPI_processed;
+            if (ncand == 0) break;
+            Datum *tids = (Datum *)palloc(sizeof(Datum) * ncand);
+            for (uint64 i = 0; i < ncand; ++i) {
+                bool isnull;
+                tids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+            }
+            ArrayType *array = construct_array(tids, (int)ncand, TIDOID, sizeof(ItemPointerData),
+                                               false, TYPALIGN_SHORT);
+            SPI_freetuptable(SPI_tuptable);
+            pfree(tids);
+            Oid types[2] = {INTERVALOID, tid_array_type};
+            Datum values[2] = {IntervalPGetDatum(&t->cutoff), PointerGetDatum(array)};
+            int rc = SPI_execute_with_args(u->tid_batch_sql, 2, types, values, nullptr, false, 0);
+            if (rc != SPI_OK_DELETE)
+                elog(ERROR, "softdelete: purge batch failed (%s): %s",
+                     SPI_result_code_string(rc), u->tid_batch_sql);
+            pass += SPI_processed;
+            pfree(array);
+        }
+        SPI_cursor_close(cursor);
+        LeaveOwnerContext(&c);
+        total += pass;
+        if (pass == 0 || !u->self_referenced) break;
+    }
+    return total;
 }
 
 // Due rows still there (locked by others, or still referenced).
@@ -467,8 +545,10 @@ void EndWorkerTransaction(int level) {
 // --- the pass -------------------------------------------------------------------------
 
 // Purges target t once (every unit until a batch removes nothing); returns the
-// rows removed.  Worker: one transaction per batch; *stop set when the pass
-// must end.
+// rows removed.  Worker: one transaction per batch, each finding its own
+// candidates (rows removed by committed batches are soon skipped by the index
+// scans); *stop set when the pass must end.  softdelete.purge(): one cursor
+// pass per unit (PurgeUnitInOneTransaction).
 uint64 PurgeTargetOnce(MemoryContext cxt, PurgeTarget *t, const PurgeOptions *o, bool *stop) {
     uint64 total = 0;
     if (!t->started) {
@@ -488,23 +568,29 @@ uint64 PurgeTargetOnce(MemoryContext cxt, PurgeTarget *t, const PurgeOptions *o,
     }
     for (int i = 0; i < t->nunits && !*stop; ++i) {
         PurgeUnit *u = &t->units[i];
+        if (!o->own_transactions) {
+            if (u->batch_sql == nullptr) PrepareUnit(cxt, t, u);
+            uint64 n = PurgeUnitInOneTransaction(t, u, o->batch_size);
+            total += n;
+            t->purged += n;
+            continue;
+        }
         for (;;) {
             CHECK_FOR_INTERRUPTS();
             int level = 0;
-            if (o->own_transactions && !BeginWorkerTransaction(&level)) {
+            if (!BeginWorkerTransaction(&level)) {
                 EndWorkerTransaction(level);
                 *stop = true;
                 break;
             }
             if (u->batch_sql == nullptr) PrepareUnit(cxt, t, u);
-            int batch_size = o->own_transactions ? guc_purge_batch_size : o->batch_size;
-            uint64 n = RunBatch(t, u, batch_size);
+            uint64 n = RunBatch(t, u, guc_purge_batch_size);
             total += n;
             t->purged += n;
             // The log row moves with the committed batches: after a crash it
             // shows what was purged, and no finished_at.
-            if (o->own_transactions && n > 0) UpdateLog(t, false, 0, nullptr);
-            if (o->own_transactions) EndWorkerTransaction(level);
+            if (n > 0) UpdateLog(t, false, 0, nullptr);
+            EndWorkerTransaction(level);
             if (n == 0) break;
         }
     }

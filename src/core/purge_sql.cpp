@@ -39,16 +39,45 @@ std::string NotReferenced(const ReferencingForeignKey &fk) {
 
 }  // namespace
 
+namespace {
+
+// DELETE FROM ONLY tbl WHERE ctid = ANY (ARRAY(SELECT t.ctid FROM ONLY tbl t
+// WHERE <filter> AND <not referenced> <tail> FOR UPDATE OF t SKIP LOCKED))
+std::string LockedBatchDelete(const QualifiedRelation &table, const std::string &filter,
+                              const std::vector<ReferencingForeignKey> &references,
+                              const std::string &tail) {
+    const std::string qtable = Qualified(table);
+    std::string select = "SELECT t.ctid FROM ONLY " + qtable + " t WHERE " + filter;
+    for (const ReferencingForeignKey &fk : references) select += " AND " + NotReferenced(fk);
+    select += tail + " FOR UPDATE OF t SKIP LOCKED";
+    return "DELETE FROM ONLY " + qtable + " WHERE ctid" + kTidEq + "ANY (ARRAY(" + select + "))";
+}
+
+}  // namespace
+
 std::string BuildPurgeBatchSql(const QualifiedRelation &table, const std::string &column,
                                bool without_time_zone,
                                const std::vector<ReferencingForeignKey> &references) {
     if (column.empty()) throw Error("XX000", "empty soft-delete column name");
-    const std::string qtable = Qualified(table);
-    const std::string due = Due(column, without_time_zone);
-    std::string select = "SELECT t.ctid FROM ONLY " + qtable + " t WHERE " + due;
-    for (const ReferencingForeignKey &fk : references) select += " AND " + NotReferenced(fk);
-    select += " LIMIT $2 FOR UPDATE OF t SKIP LOCKED";
-    return "DELETE FROM ONLY " + qtable + " WHERE ctid" + kTidEq + "ANY (ARRAY(" + select + "))";
+    return LockedBatchDelete(table, Due(column, without_time_zone), references, " LIMIT $2");
+}
+
+std::string BuildPurgeScanSql(const QualifiedRelation &table, const std::string &column,
+                              bool without_time_zone) {
+    if (column.empty()) throw Error("XX000", "empty soft-delete column name");
+    return "SELECT t.ctid FROM ONLY " + Qualified(table) + " t WHERE " +
+           Due(column, without_time_zone);
+}
+
+std::string BuildPurgeTidBatchSql(const QualifiedRelation &table, const std::string &column,
+                                  bool without_time_zone,
+                                  const std::vector<ReferencingForeignKey> &references) {
+    if (column.empty()) throw Error("XX000", "empty soft-delete column name");
+    // (col < cutoff) IS TRUE: the same rows as <due>, in a form no index on
+    // the column can serve, so the candidates are read by a Tid Scan.
+    const std::string filter = "t.ctid" + std::string(kTidEq) + "ANY ($2) AND (t." +
+                               DeletedBeforeCutoff(column, without_time_zone, 1) + ") IS TRUE";
+    return LockedBatchDelete(table, filter, references, "");
 }
 
 std::string BuildPurgeDueCountSql(const QualifiedRelation &table, const std::string &column,

@@ -83,6 +83,40 @@ TEST(BuildPurgeBatchSqlTest, EmptyColumnThrowsXX000) {
     EXPECT_EQ(e.sqlstate(), "XX000");
 }
 
+TEST(BuildPurgeScanSqlTest, ReadsTheDueRowsCtids) {
+    EXPECT_EQ(BuildPurgeScanSql(kUsers, "deleted_at", false),
+              "SELECT t.ctid FROM ONLY \"public\".\"users\" t WHERE " + kDue);
+}
+
+TEST(BuildPurgeTidBatchSqlTest, RechecksTheCandidatesByTid) {
+    ReferencingForeignKey orders;
+    orders.table = {"shop", "orders"};
+    orders.columns.child_columns = {"user_id"};
+    orders.columns.parent_columns = {"id"};
+    orders.columns.eq_operators = {kEq};
+    EXPECT_EQ(BuildPurgeTidBatchSql(kUsers, "deleted_at", false, {orders}),
+              "DELETE FROM ONLY \"public\".\"users\" WHERE ctid OPERATOR(\"pg_catalog\".=) ANY "
+              "(ARRAY(SELECT t.ctid FROM ONLY \"public\".\"users\" t WHERE t.ctid "
+              "OPERATOR(\"pg_catalog\".=) ANY ($2) AND (t.\"deleted_at\" OPERATOR(\"pg_catalog\".<) "
+              "(pg_catalog.now() OPERATOR(\"pg_catalog\".-) $1)) IS TRUE AND NOT EXISTS (SELECT 1 "
+              "FROM ONLY \"shop\".\"orders\" c WHERE t.\"id\" " +
+                  kEq + " c.\"user_id\") FOR UPDATE OF t SKIP LOCKED))");
+}
+
+TEST(BuildPurgeTidBatchSqlTest, NoIndexableDueTest) {
+    // An index on the column must not be usable: neither "col IS NOT NULL"
+    // (a partial index's predicate) nor a bare "col < ..." qual may appear.
+    const std::string sql = BuildPurgeTidBatchSql(kUsers, "gone", true, {});
+    EXPECT_EQ(sql.find("IS NOT NULL"), std::string::npos) << sql;
+    EXPECT_NE(sql.find("AND (t.\"gone\" OPERATOR(\"pg_catalog\".<) ((pg_catalog.now() AT TIME "
+                       "ZONE 'UTC') OPERATOR(\"pg_catalog\".-) $1)) IS TRUE"),
+              std::string::npos)
+        << sql;
+    EXPECT_EQ(CatchCoreError([] { BuildPurgeTidBatchSql(kUsers, "", false, {}); }).sqlstate(),
+              "XX000");
+    EXPECT_EQ(CatchCoreError([] { BuildPurgeScanSql(kUsers, "", false); }).sqlstate(), "XX000");
+}
+
 TEST(BuildPurgeDueCountSqlTest, CountsDueRows) {
     EXPECT_EQ(BuildPurgeDueCountSql(kUsers, "deleted_at", false),
               "SELECT pg_catalog.count(*) FROM ONLY \"public\".\"users\" WHERE " + kDue);
