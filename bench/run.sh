@@ -282,17 +282,21 @@ fi
 # over the whole heap (workload 4's layout), every mode's purge has to dirty every page
 # and grows with the table whatever drives it.
 # SCALE6 lists the factors, REPS6 the repetitions at 10x (one 10x run of 6a+6b is
-# ~25 min on 2 cores: 20M-row tables).
+# ~25 min on 2 cores: 20M-row tables), PARTS6 which of a b c run.
+PARTS6=${PARTS6:-"a b c"}   # which of 6a, 6b, 6c
+part6() { [[ " $PARTS6 " == *" $1 "* ]]; }
 if want 6; then
   for f in ${SCALE6-0.1 10}; do
     reps=$REPS; awk -v f="$f" 'BEGIN{exit !(f > 1)}' && reps=${REPS6:-1}
     ntab=$(sz $(awk -v f="$f" 'BEGIN{print 2000000*f}')); ndel=$(sz $(awk -v f="$f" 'BEGIN{print 200000*f}'))
     npurge=$(sz $(awk -v f="$f" 'BEGIN{print 1000000*f}'))
     log "workload 6 at ${f}x: bulk delete of $ndel of $ntab rows; purge $npurge due rows (+$npurge active)"
-    bulk_delete "6a. bulk DELETE at ${f}x: $ndel of $ntab rows" "$ntab" "$ndel" "$reps"
-    [ "$has_purge" = t ] && purge_run "6b. purge at ${f}x: $npurge due rows (+$npurge active)" "$npurge" "$npurge" "$reps" 0
+    if part6 a; then bulk_delete "6a. bulk DELETE at ${f}x: $ndel of $ntab rows" "$ntab" "$ndel" "$reps"; fi
+    if part6 b && [ "$has_purge" = t ]; then
+      purge_run "6b. purge at ${f}x: $npurge due rows (+$npurge active)" "$npurge" "$npurge" "$reps" 0
+    fi
   done
-  if [ "$has_purge" = t ]; then
+  if part6 c && [ "$has_purge" = t ]; then
     ndue=$(sz 100000)
     for k in 1 10 50; do
       log "workload 6c: purge $ndue due rows beside $((k * ndue)) active rows"
