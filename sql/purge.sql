@@ -115,6 +115,9 @@ SELECT id, parent_id, deleted_at IS NOT NULL AS deleted FROM purge_t.tree ORDER 
 UPDATE purge_t.tree SET deleted_at = now() - interval '2 days' WHERE id = 6;
 SELECT softdelete.purge('purge_t.tree') AS purged;
 SELECT count(*) AS tree_rows FROM purge_t.tree;
+-- The purge's own planner and search_path settings do not outlive it.
+SHOW enable_seqscan;
+SHOW search_path;
 
 -- A partitioned table is purged partition by partition; a row referenced from
 -- another table through a foreign key to the partitioned table stays.

@@ -405,6 +405,11 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int b
         Datum scan_values[1] = {IntervalPGetDatum(&t->cutoff)};
         Portal cursor = SPI_cursor_open_with_args(nullptr, u->scan_sql, 1, scan_types,
                                                   scan_values, nullptr, false, 0);
+        // The batches read their candidates by Tid.  With a hashed ctid list a
+        // sequential scan can look cheaper to the planner for a big batch of a
+        // small table, but it reads the whole table for every batch.
+        (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
         for (;;) {
             CHECK_FOR_INTERRUPTS();
             SPI_cursor_fetch(cursor, true, batch_size);
