@@ -26,7 +26,7 @@ P=(psql -X -q -v ON_ERROR_STOP=1 -At)
 STAMP=$(date +%Y-%m-%d_%H%M)
 report() {  # self time, then inclusive time (children), no call graphs
   echo "### self"; perf report -i "$1" --stdio --no-children -g none --percent-limit 1 --sort symbol 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 || true
-  echo "### inclusive"; perf report -i "$1" --stdio --children -g none --percent-limit 3 --sort symbol 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45 || true
+  echo "### inclusive"; perf report -i "$1" --stdio --children -g none --percent-limit 0.5 --sort symbol 2>/dev/null | grep -v '^#' | grep -v '^$' | grep -v ' 0x0000' | head -120 || true
 }
 
 want bulk && for m in limit softdelete; do
