@@ -9,7 +9,6 @@
 
 extern "C" {
 #include "access/xact.h"
-#include "catalog/pg_type_d.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -315,26 +314,27 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     }
     const char *column = t->column;
     bool without_tz = t->without_time_zone;
-    char *sql[2];
-    for (int tid_batch = 0; tid_batch < 2; ++tid_batch) {
-        sql[tid_batch] = CoreString([&] {
-            std::vector<core::ReferencingForeignKey> refs;
-            for (uint64 i = 0; i < n; ++i) {
-                if (i == 0 || con[i] != con[i - 1]) {
-                    refs.emplace_back();
-                    refs.back().table = {ref_schema[i], ref_name[i]};
-                    refs.back().only = only[i];
-                    refs.back().same_table = same[i];
-                }
-                refs.back().columns.child_columns.push_back(child_col[i]);
-                refs.back().columns.parent_columns.push_back(parent_col[i]);
-                refs.back().columns.eq_operators.push_back(ops[i]);
+    // Called only inside CoreString (its vector never outlives the C++ scope).
+    auto references = [&] {
+        std::vector<core::ReferencingForeignKey> refs;
+        for (uint64 i = 0; i < n; ++i) {
+            if (i == 0 || con[i] != con[i - 1]) {
+                refs.emplace_back();
+                refs.back().table = {ref_schema[i], ref_name[i]};
+                refs.back().only = only[i];
+                refs.back().same_table = same[i];
             }
-            return tid_batch
-                       ? core::BuildPurgeTidBatchSql({schema, name}, column, without_tz, refs)
-                       : core::BuildPurgeBatchSql({schema, name}, column, without_tz, refs);
-        });
-    }
+            refs.back().columns.child_columns.push_back(child_col[i]);
+            refs.back().columns.parent_columns.push_back(parent_col[i]);
+            refs.back().columns.eq_operators.push_back(ops[i]);
+        }
+        return refs;
+    };
+    char *batch = CoreString(
+        [&] { return core::BuildPurgeBatchSql({schema, name}, column, without_tz, references()); });
+    char *tid_batch = CoreString([&] {
+        return core::BuildPurgeTidBatchSql({schema, name}, column, without_tz, references());
+    });
     char *scan =
         CoreString([&] { return core::BuildPurgeScanSql({schema, name}, column, without_tz); });
     char *count =
@@ -342,12 +342,12 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     u->self_referenced = false;
     for (uint64 i = 0; i < n; ++i) u->self_referenced = u->self_referenced || same[i];
     u->scan_sql = MemoryContextStrdup(cxt, scan);
-    u->tid_batch_sql = MemoryContextStrdup(cxt, sql[1]);
+    u->tid_batch_sql = MemoryContextStrdup(cxt, tid_batch);
     u->count_sql = MemoryContextStrdup(cxt, count);
-    u->batch_sql = MemoryContextStrdup(cxt, sql[0]);  // last: marks the unit prepared
+    u->batch_sql = MemoryContextStrdup(cxt, batch);  // last: marks the unit prepared
 }
 
-// The context of every statement that removes rows: the table's owner, with
+// The context of every statement on a purged table: the table's owner, with
 // softdelete.hard_delete on (our BEFORE DELETE trigger then lets the delete
 // through: the owner may hard-delete) and search_path forced.
 // SECURITY_RESTRICTED_OPERATION, as for VACUUM: the owner's triggers run, but
@@ -396,7 +396,6 @@ uint64 RunBatch(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
 // removed row may have held the last reference to another due row.
 uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
     uint64 total = 0;
-    Oid tid_array_type = get_array_type(TIDOID);
     for (;;) {
         uint64 pass = 0;
         OwnerContext c;
@@ -424,7 +423,7 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int b
                                                false, TYPALIGN_SHORT);
             SPI_freetuptable(SPI_tuptable);
             pfree(tids);
-            Oid types[2] = {INTERVALOID, tid_array_type};
+            Oid types[2] = {INTERVALOID, TIDARRAYOID};
             Datum values[2] = {IntervalPGetDatum(&t->cutoff), PointerGetDatum(array)};
             int rc = SPI_execute_with_args(u->tid_batch_sql, 2, types, values, nullptr, false, 0);
             if (rc != SPI_OK_DELETE)
@@ -443,18 +442,15 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int b
 
 // Due rows still there (locked by others, or still referenced).
 uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
-    Oid save_user;
-    int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    SetUserIdAndSecContext(t->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-                                         SECURITY_RESTRICTED_OPERATION);
+    OwnerContext c;
+    EnterOwnerContext(t, &c);
     Oid types[1] = {INTERVALOID};
     Datum values[1] = {IntervalPGetDatum(&t->cutoff)};
     // Not read-only: a fresh snapshot that sees this transaction's own deletes.
     QuerySql(u->count_sql, 1, types, values, nullptr, false);
     bool isnull;
     uint64 n = (uint64)DatumGetInt64(ResultDatum(0, 1, &isnull));
-    SetUserIdAndSecContext(save_user, save_sec);
+    LeaveOwnerContext(&c);
     return n;
 }
 
