@@ -385,7 +385,9 @@ void BuildEdgeSet(EdgeSet *set) {
     }
 }
 
-// The edges of relid; needs an SPI connection.
+// The edges of relid, from the cache; a miss builds them through an SPI
+// connection of its own, so a cache hit (every row of a trigger, as a rule)
+// needs none.
 EdgeSet *Edges(Oid relid) {
     // Not while a cascade runs: it holds pointers into the cache (plans in use).
     if (edges_stale && processing_depth == 0) ResetEdges();
@@ -410,10 +412,11 @@ EdgeSet *Edges(Oid relid) {
         set->parents = nullptr;
     }
     if (set->nchildren < 0) {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         int level = ForceSearchPath();
         PG_TRY();
         {
-            BuildEdgeSet(set);
+            BuildEdgeSet(set);  // keeps what it builds in edges_context and kept plans
             AtEOXact_GUC(true, level);
         }
         PG_CATCH();
@@ -423,6 +426,7 @@ EdgeSet *Edges(Oid relid) {
             PG_RE_THROW();
         }
         PG_END_TRY();
+        SPI_finish();
     }
     return set;
 }
@@ -442,19 +446,6 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
     int rc = SPI_execute_plan(plan, values, nulls, false, 0);
     SetUserIdAndSecContext(save_user, save_sec);
     if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
-}
-
-// Edges() for the row triggers: a cache hit needs no SPI connection (what
-// Edges() would return: it keeps the cache while a cascade runs).
-EdgeSet *CachedEdges(Oid relid) {
-    if (edges != nullptr && (!edges_stale || processing_depth > 0)) {
-        EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_FIND, nullptr);
-        if (set != nullptr && set->nchildren >= 0) return set;
-    }
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    EdgeSet *set = Edges(relid);
-    SPI_finish();
-    return set;
 }
 
 // RunAsOwner for a cascade restore: the rows it restores are marked by_cascade.
@@ -500,7 +491,7 @@ void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, 
     // when the table has CASCADE children, a restore when it has children or
     // CASCADE parents (to check). This keeps a DELETE of millions of rows of a
     // leaf table from queueing one entry per row.
-    EdgeSet *set = CachedEdges(relid);
+    EdgeSet *set = Edges(relid);
     if (set->nchildren == 0 && (!restore || set->nparents == 0)) return;
     StateChange c;
     c.relid = relid;
@@ -650,8 +641,8 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
     bool isnull;
     (void)heap_getattr(newtuple, column_attno, desc, &isnull);
     if (!isnull) return;  // a soft-deleted row may reference anything
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     EdgeSet *set = Edges(RelationGetRelid(rel));
+    bool connected = false;  // only to look a parent up
     for (int i = 0; i < set->nparents; ++i) {
         ParentEdge *e = &set->parents[i];
         Datum values[INDEX_MAX_KEYS];
@@ -672,6 +663,8 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
             }
         }
         if (any_null || !changed) continue;
+        if (!connected && SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        connected = true;
         RunAsOwner(e->state, e->owner, values, nulls);
         if (SPI_processed > 0) {
             bool deleted = DatumGetBool(
@@ -687,11 +680,11 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
                          errhint("Restore the parent row first.")));
         }
     }
-    SPI_finish();
+    if (connected) SPI_finish();
 }
 
 void LockForCascade(Relation rel, ItemPointer tid) {
-    EdgeSet *set = CachedEdges(RelationGetRelid(rel));
+    EdgeSet *set = Edges(RelationGetRelid(rel));
     if (set->lock == nullptr) return;  // no children: nothing to lock against
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     Datum values[1] = {PointerGetDatum(tid)};
