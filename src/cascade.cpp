@@ -4,6 +4,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -48,6 +49,7 @@ struct StateChange {
 constexpr int kCascadeChunk = 4096;
 
 int cascade_restore_depth = 0;  // > 0 while a cascade restore UPDATE runs
+Oid cascade_restore_table = InvalidOid;  // the child table that UPDATE restores
 MemoryContext changes_context = nullptr;
 StateChange *changes = nullptr;
 int n_changes = 0;
@@ -449,13 +451,28 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
 }
 
 // RunAsOwner for a cascade restore: the rows it restores are marked by_cascade.
-void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
+void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Oid child, Datum *values, const char *nulls) {
+    Oid outer_table = cascade_restore_table;
     cascade_restore_depth++;
+    cascade_restore_table = child;
     PG_TRY();
     { RunAsOwner(plan, owner, values, nulls); }
     PG_FINALLY();
-    { cascade_restore_depth--; }
+    {
+        cascade_restore_depth--;
+        cascade_restore_table = outer_table;
+    }
     PG_END_TRY();
+}
+
+// A row of relid restored now is restored by the running cascade restore
+// UPDATE itself (not by a user trigger it fired, on another table): relid is
+// that UPDATE's table or one of its partitions.
+bool RestoredByCascade(Oid relid) {
+    if (cascade_restore_depth == 0) return false;
+    if (relid == cascade_restore_table) return true;
+    return get_rel_relispartition(relid) &&
+           list_member_oid(get_partition_ancestors(relid), cascade_restore_table);
 }
 
 // Runs keys_plan ($1 = tids) as owner and returns one array per key column
@@ -496,7 +513,7 @@ void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, 
     StateChange c;
     c.relid = relid;
     c.restore = restore;
-    c.by_cascade = cascade_restore_depth > 0;
+    c.by_cascade = restore && RestoredByCascade(relid);
     c.level = (int16)level;
     c.subxid = GetCurrentSubTransactionId();
     c.ts = ts;
@@ -555,7 +572,7 @@ void ProcessCascadesNow(int min_level) {
                                values + n_fixed) == 0)
                 continue;
             if (rows[start].restore)
-                RunCascadeRestore(e->restore, e->owner, values, nulls);
+                RunCascadeRestore(e->restore, e->owner, e->child, values, nulls);
             else
                 RunAsOwner(e->soft_delete, e->owner, values, nulls);
         }
