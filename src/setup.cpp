@@ -298,8 +298,10 @@ bool TriggersNameOtherColumn(Oid relid, const char *column) {
     TriggerDesc *desc = rel->trigdesc;
     for (int i = 0; desc != nullptr && i < desc->numtriggers; ++i) {
         const Trigger *t = &desc->triggers[i];
-        if (strncmp(t->tgname, "softdelete_", 11) == 0 && t->tgnargs >= 1 &&
-            strcmp(t->tgargs[0], column) != 0)
+        bool ours = strcmp(t->tgname, kDeleteTrigger) == 0 ||
+                    strcmp(t->tgname, kWriteTrigger) == 0 ||
+                    strcmp(t->tgname, kCascadeTrigger) == 0 || strcmp(t->tgname, kViewTrigger) == 0;
+        if (ours && t->tgnargs >= 1 && strcmp(t->tgargs[0], column) != 0)
             stale = true;
     }
     relation_close(rel, AccessShareLock);
@@ -775,7 +777,9 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
 }  // namespace
 
 bool IsEnabled(Oid relid) {
-    return QueryOid("SELECT 1 FROM softdelete.tables WHERE relation::oid = $1", relid) > 0;
+    return QueryOid("SELECT 1 FROM softdelete.tables "
+                    "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+                    relid) > 0;
 }
 
 void RequireEnabled(Oid relid, const char *action) {

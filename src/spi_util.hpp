@@ -15,12 +15,12 @@ void ExecSql(const char *sql);
 uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
                 const char *nulls, bool read_only);
 
-// QuerySql with one parameter, an OID ($1).
 // QuerySql (read_only = false) between BeginCatalogWrite / EndCatalogWrite:
 // one statement on the extension's catalog tables, as the extension owner.
 uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *values,
                     const char *nulls);
 
+// QuerySql with one parameter, an OID ($1).
 uint64 QueryOid(const char *sql, Oid oid);
 // QueryOid with the latest committed state instead of the transaction's
 // snapshot (REPEATABLE READ): for catalog reads that must agree with what
