@@ -175,6 +175,13 @@ void DropTriggerIfExists(Oid relid, const char *name) {
     ExecSql(sql);
 }
 
+// Drops the row triggers (they carry the column and the audit flag as
+// arguments: re-created when those change).
+void DropRowTriggers(Oid relid) {
+    const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
+    for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
+}
+
 // True when the view's columns are the table's live columns, in order.
 bool ViewMatchesTable(Oid view, Oid table) {
     Oid types[2] = {OIDOID, OIDOID};
@@ -695,8 +702,7 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     existing = ReadCatalogRow(relid);
     if (audit_changed) {
         // The triggers carry the audit flag as an argument: re-create them.
-        const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
-        for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
+        DropRowTriggers(relid);
         if (OidIsValid(existing.active_view))
             DropTriggerIfExists(existing.active_view, kViewTrigger);
         CommandCounterIncrement();
@@ -1129,8 +1135,7 @@ void ReconcileAfterDdl(Oid relid) {
         // RENAME COLUMN of the soft-delete column (FollowColumnRename updated
         // the catalog): the triggers still carry the old name.
         if (TriggersNameOtherColumn(relid, row.column)) {
-            const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
-            for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
+            DropRowTriggers(relid);
             CommandCounterIncrement();
             EnsureRowTriggers(relid, row.column, row.audit);
         }
