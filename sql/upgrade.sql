@@ -31,6 +31,7 @@ CREATE FUNCTION public.extension_snapshot() RETURNS SETOF text LANGUAGE sql AS $
     UNION ALL
     SELECT 'relation ' || c.oid::regclass::text || ' kind=' || c.relkind::text ||
            ' acl=' || coalesce(c.relacl::text, '-') || ' options=' || coalesce(c.reloptions::text, '-') ||
+           ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity ||
            CASE WHEN c.relkind = 'v' THEN ' view=' || pg_catalog.pg_get_viewdef(c.oid) ELSE '' END
     FROM members m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::regclass AND c.oid = m.objid
     UNION ALL
@@ -53,6 +54,13 @@ CREATE FUNCTION public.extension_snapshot() RETURNS SETOF text LANGUAGE sql AS $
            pg_catalog.pg_get_constraintdef(con.oid)
     FROM members m JOIN pg_catalog.pg_constraint con
       ON m.classid = 'pg_catalog.pg_class'::regclass AND con.conrelid = m.objid
+    UNION ALL
+    SELECT 'policy ' || pol.polname || ' on ' || pol.polrelid::regclass::text || ' for ' ||
+           pol.polcmd::text || ' to ' || pol.polroles::regrole[]::text || ' using ' ||
+           coalesce(pg_catalog.pg_get_expr(pol.polqual, pol.polrelid), '-') || ' check ' ||
+           coalesce(pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid), '-')
+    FROM members m JOIN pg_catalog.pg_policy pol
+      ON m.classid = 'pg_catalog.pg_class'::regclass AND pol.polrelid = m.objid
     UNION ALL
     SELECT 'index ' || pg_catalog.pg_get_indexdef(i.indexrelid)
     FROM members m JOIN pg_catalog.pg_index i
@@ -90,16 +98,27 @@ SELECT softdelete.enable('accounts');
 INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');
 INSERT INTO sessions VALUES (10, 1), (20, 2);
 DELETE FROM accounts WHERE id = 1;
+-- 0.1.0 and 0.2.0 gave the active view an INSTEAD OF DELETE trigger (the
+-- module now installed makes none: put it there as they did)
+CREATE TRIGGER softdelete_view_delete INSTEAD OF DELETE ON accounts_active
+    FOR EACH ROW EXECUTE FUNCTION softdelete.on_view_delete('deleted_at', 'false');
+SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = 'accounts_active'::regclass;
 
 -- Walk every upgrade script.
 ALTER EXTENSION softdelete UPDATE;
 SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'softdelete';
+-- 0.3.0: the views are plain updatable views, the tables keep showing their
+-- soft-deleted rows (hide_deleted = false)
+SELECT tgname FROM pg_catalog.pg_trigger
+ WHERE tgrelid IN ('accounts_active'::regclass, 'sessions_active'::regclass);
+SELECT relation, hide_deleted FROM softdelete.status ORDER BY relation::text;
 
 -- The enabled tables keep working after the upgrade ...
 SELECT id, deleted_at IS NOT NULL AS deleted FROM accounts ORDER BY id;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM sessions ORDER BY id;
-DELETE FROM accounts_active WHERE id = 2;
+DELETE FROM accounts_active WHERE id = 2 RETURNING id, deleted_at IS NOT NULL AS deleted;
 UPDATE accounts SET deleted_at = NULL WHERE id = 1;
+SELECT count(*) AS all_rows FROM accounts;
 SELECT id FROM accounts_active ORDER BY id;
 SELECT id FROM sessions_active ORDER BY id;
 -- ... and DROP TABLE takes the active view along (0.2.0).

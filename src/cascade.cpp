@@ -16,6 +16,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -26,6 +27,7 @@ extern "C" {
 #include "catalog.hpp"
 #include "guc.hpp"
 #include "pg_boundary.hpp"
+#include "executor_hooks.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -125,6 +127,16 @@ struct ParentEdge {
     SPIPlanPtr state;    // $1.. key -> parent deleted?
 };
 
+// A CASCADE foreign key from this relation to any parent table (enabled or
+// not): tells whether the parent row a row references is gone.
+struct GoneEdge {
+    Oid owner;  // the parent's owner: looks the parent up
+    int nkeys;
+    AttrNumber *attnos;  // in this relation
+    Oid *types;
+    SPIPlanPtr exists;  // $1.. key -> a row when the parent row exists
+};
+
 struct EdgeSet {
     Oid relid;  // hash key
     SPIPlanPtr lock;  // $1 tid: SELECT ... FOR UPDATE, when there are children
@@ -133,12 +145,17 @@ struct EdgeSet {
     ChildEdge *children;
     int nparents;
     ParentEdge *parents;
+    int ngone;
+    GoneEdge *gone;
 };
 
 MemoryContext edges_context = nullptr;
 HTAB *edges = nullptr;
 bool edges_stale = false;
-int processing_depth = 0;  // > 0 while ProcessCascades / CheckRestoredRows run
+// > 0 while some code holds pointers into the cache (a cascade running, a
+// trigger looking parents up, an edge set being built): a relcache
+// invalidation then only marks the cache stale; it is reset once unused.
+int edges_in_use = 0;
 
 void MarkEdgesStale(Datum, Oid) { edges_stale = true; }
 
@@ -169,6 +186,8 @@ void ResetEdges() {
                 for (SPIPlanPtr plan : plans)
                     if (plan) SPI_freeplan(plan);
             }
+            for (int i = 0; i < set->ngone; ++i)
+                if (set->gone[i].exists) SPI_freeplan(set->gone[i].exists);
         }
     }
     if (edges_context != nullptr) MemoryContextReset(edges_context);
@@ -387,12 +406,70 @@ void BuildEdgeSet(EdgeSet *set) {
     }
 }
 
+// The CASCADE foreign keys from relid (or its partitioned table) to any
+// parent table, with a statement that finds the parent row by key.
+void BuildGoneEdges(EdgeSet *set) {
+    Oid relid = set->relid;
+    char *sql = psprintf(
+        "SELECT n.nspname::text, cl.relname::text, cl.relkind::text, cl.relowner, "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY "
+        "        k(att, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid "
+        "        AND a.attnum = k.att ORDER BY k.ord), "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY "
+        "        k(att, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid "
+        "        AND a.attnum = k.att ORDER BY k.ord), "
+        "  ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+        "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname "
+        "        OPERATOR(pg_catalog.||) ')' "
+        "        FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+        "        JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+        "        JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord) "
+        "FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kTreeOf);
+    uint64 n = QueryOidLatest(sql, relid);
+    SPITupleTable *tab = SPI_tuptable;
+    set->ngone = (int)n;
+    set->gone = (GoneEdge *)MemoryContextAllocZero(edges_context, sizeof(GoneEdge) * (n + 1));
+    for (uint64 i = 0; i < n; ++i) {
+        SPI_tuptable = tab;
+        bool isnull;
+        char *schema = ResultText(i, 1);
+        char *name = ResultText(i, 2);
+        bool only = ResultText(i, 3)[0] != 'p';
+        Oid owner = DatumGetObjectId(ResultDatum(i, 4, &isnull));
+        int nk, np, no;
+        char **ccols = TextArray(ResultDatum(i, 5, &isnull), &nk);
+        char **pcols = TextArray(ResultDatum(i, 6, &isnull), &np);
+        char **ops = TextArray(ResultDatum(i, 7, &isnull), &no);
+        if (np != nk || no != nk) elog(ERROR, "softdelete: foreign key with mismatched columns");
+        GoneEdge *e = &set->gone[i];
+        e->owner = owner;
+        e->nkeys = nk;
+        e->attnos = (AttrNumber *)MemoryContextAlloc(edges_context, sizeof(AttrNumber) * nk);
+        e->types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
+        for (int k = 0; k < nk; ++k) {
+            e->attnos[k] = get_attnum(relid, ccols[k]);
+            e->types[k] = get_atttype(relid, e->attnos[k]);
+        }
+        char *exists = CoreString([&] {
+            std::vector<std::string> parent_cols(pcols, pcols + nk);
+            std::vector<std::string> eq_ops(ops, ops + nk);
+            return core::BuildParentExistsSql({schema, name}, only, parent_cols, eq_ops);
+        });
+        e->exists = Keep(exists, nk, e->types);
+    }
+}
+
 // The edges of relid, from the cache; a miss builds them through an SPI
 // connection of its own, so a cache hit (every row of a trigger, as a rule)
 // needs none.
 EdgeSet *Edges(Oid relid) {
     // Not while a cascade runs: it holds pointers into the cache (plans in use).
-    if (edges_stale && processing_depth == 0) ResetEdges();
+    if (edges_stale && edges_in_use == 0) ResetEdges();
     if (edges_context == nullptr)
         edges_context = AllocSetContextCreate(CacheMemoryContext, "softdelete edges",
                                               ALLOCSET_DEFAULT_SIZES);
@@ -412,22 +489,30 @@ EdgeSet *Edges(Oid relid) {
         set->nparents = 0;
         set->children = nullptr;
         set->parents = nullptr;
+        set->ngone = 0;
+        set->gone = nullptr;
     }
     if (set->nchildren < 0) {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         int level = ForceSearchPath();
+        // The statements that read the catalog run executor hooks that may
+        // look at the cache: the set being built must stay.
+        edges_in_use++;
         PG_TRY();
         {
             BuildEdgeSet(set);  // keeps what it builds in edges_context and kept plans
-            AtEOXact_GUC(true, level);
+            BuildGoneEdges(set);
+            AtEOXact_GUC(false, level);
         }
         PG_CATCH();
         {
+            edges_in_use--;
             set->nchildren = -1;
             edges_stale = true;
             PG_RE_THROW();
         }
         PG_END_TRY();
+        edges_in_use--;
         SPI_finish();
     }
     return set;
@@ -440,13 +525,20 @@ ArrayType *TidArray(const StateChange *rows, int from, int to) {
     return construct_array(elems, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT);
 }
 
-void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls) {
-    Oid save_user;
-    int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
-    SetUserIdAndSecContext(save_user, save_sec);
+// Runs one of our statements as a table's owner, as PostgreSQL's own
+// referential actions do (row-level security not applied): settings its
+// triggers change are rolled back, and the operation is security-restricted
+// (spi_util.hpp).  Statements that only read use our fixed search_path; the
+// cascade UPDATEs keep the caller's, as the referential actions do, for the
+// child owner's triggers they fire.
+void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls,
+                bool fires_user_triggers = false) {
+    OwnerScope scope;
+    EnterOwnerScope(owner, kOwnerScopeNoForceRls | (fires_user_triggers ? 0 : kOwnerScopeForceSearchPath),
+                    &scope);
+    int rc = 0;
+    RunOwnStatement(kOwnStatement, [&] { rc = SPI_execute_plan(plan, values, nulls, false, 0); });
+    LeaveOwnerScope(&scope);
     if (rc < 0) elog(ERROR, "softdelete: cascade statement failed: %s", SPI_result_code_string(rc));
 }
 
@@ -456,7 +548,7 @@ void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Oid child, Datum *values, con
     cascade_restore_depth++;
     cascade_restore_table = child;
     PG_TRY();
-    { RunAsOwner(plan, owner, values, nulls); }
+    { RunAsOwner(plan, owner, values, nulls, true); }
     PG_FINALLY();
     {
         cascade_restore_depth--;
@@ -527,6 +619,12 @@ bool HasPendingCascades(int min_level) {
     return false;
 }
 
+bool HasRestoredRows(int min_level) {
+    for (int i = 0; i < n_restored; ++i)
+        if (restored[i].level >= min_level) return true;
+    return false;
+}
+
 int PendingCascadeCount() { return n_changes + n_restored; }
 
 namespace {
@@ -574,7 +672,7 @@ void ProcessCascadesNow(int min_level) {
             if (rows[start].restore)
                 RunCascadeRestore(e->restore, e->owner, e->child, values, nulls);
             else
-                RunAsOwner(e->soft_delete, e->owner, values, nulls);
+                RunAsOwner(e->soft_delete, e->owner, values, nulls, true);
         }
         // Restored rows get their parents checked, except rows this cascade
         // restored through a table's only parent edge: that parent was just
@@ -627,33 +725,34 @@ void CheckRestoredRowsNow(int min_level) {
     pfree(rows);
 }
 
-// Runs f with processing_depth raised (restored on error too): while a
-// cascade runs, Edges() keeps the cached edge sets it is using even if a
-// relcache invalidation marks them stale meanwhile.
+// Runs f with the cache pinned (restored on error too): while f uses edge
+// sets, Edges() keeps them even if a relcache invalidation marks them stale.
 template <typename F>
-void WhileProcessing(F f) {
+void UsingEdges(F f) {
     // Outermost: start from the committed catalog (nothing holds the cache yet).
-    if (processing_depth == 0 && edges_stale) ResetEdges();
-    processing_depth++;
+    if (edges_in_use == 0 && edges_stale) ResetEdges();
+    edges_in_use++;
     PG_TRY();
     { f(); }
     PG_FINALLY();
-    { processing_depth--; }
+    { edges_in_use--; }
     PG_END_TRY();
 }
 
 }  // namespace
 
 void ProcessCascades(int min_level) {
-    WhileProcessing([&] { ProcessCascadesNow(min_level); });
+    UsingEdges([&] { ProcessCascadesNow(min_level); });
 }
 
 void CheckRestoredRows(int min_level) {
-    WhileProcessing([&] { CheckRestoredRowsNow(min_level); });
+    UsingEdges([&] { CheckRestoredRowsNow(min_level); });
 }
 
-void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
-                        AttrNumber column_attno) {
+namespace {
+
+void CheckParentsActiveNow(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
+                           AttrNumber column_attno) {
     TupleDesc desc = RelationGetDescr(rel);
     bool isnull;
     (void)heap_getattr(newtuple, column_attno, desc, &isnull);
@@ -700,13 +799,63 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
     if (connected) SPI_finish();
 }
 
-void LockForCascade(Relation rel, ItemPointer tid) {
+void LockForCascadeNow(Relation rel, ItemPointer tid) {
     EdgeSet *set = Edges(RelationGetRelid(rel));
     if (set->lock == nullptr) return;  // no children: nothing to lock against
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     Datum values[1] = {PointerGetDatum(tid)};
     RunAsOwner(set->lock, set->owner, values, nullptr);
     SPI_finish();
+}
+
+bool CascadeParentGoneNow(Relation rel, HeapTuple row) {
+    EdgeSet *set = Edges(RelationGetRelid(rel));
+    TupleDesc desc = RelationGetDescr(rel);
+    bool gone = false;
+    bool connected = false;
+    for (int i = 0; i < set->ngone && !gone; ++i) {
+        GoneEdge *e = &set->gone[i];
+        Datum values[INDEX_MAX_KEYS];
+        bool any_null = false;
+        for (int k = 0; k < e->nkeys && k < INDEX_MAX_KEYS; ++k) {
+            bool isnull;
+            values[k] = heap_getattr(row, e->attnos[k], desc, &isnull);
+            any_null = any_null || isnull;
+        }
+        if (any_null) continue;  // references nothing
+        if (!connected && SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        connected = true;
+        OwnerScope scope;
+        EnterOwnerScope(e->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
+        int rc = 0;
+        RunOwnStatement(kOwnStatement, [&] {
+            rc = SPI_execute_snapshot(e->exists, values, nullptr, GetLatestSnapshot(),
+                                      InvalidSnapshot, true, false, 1);
+        });
+        LeaveOwnerScope(&scope);
+        if (rc != SPI_OK_SELECT)
+            elog(ERROR, "softdelete: parent lookup failed: %s", SPI_result_code_string(rc));
+        gone = SPI_processed == 0;
+    }
+    if (connected) SPI_finish();
+    return gone;
+}
+
+}  // namespace
+
+void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
+                        AttrNumber column_attno) {
+    UsingEdges([&] { CheckParentsActiveNow(rel, newtuple, oldtuple, column_attno); });
+}
+
+void LockForCascade(Relation rel, ItemPointer tid) {
+    UsingEdges([&] { LockForCascadeNow(rel, tid); });
+}
+
+bool CascadeParentGone(Relation rel, HeapTuple row) {
+    bool gone = false;
+    UsingEdges([&] { gone = CascadeParentGoneNow(rel, row); });
+    return gone;
 }
 
 void ResetCascades() {

@@ -23,6 +23,8 @@ namespace softdelete {
 
 void QueueStateChange(Oid relid, bool restore, TimestampTz ts, ItemPointer tid, int level);
 bool HasPendingCascades(int min_level);
+// True when rows restored at or above min_level await the parent check.
+bool HasRestoredRows(int min_level);
 // One round: applies the cascades of every recorded row at or above min_level.
 void ProcessCascades(int min_level);
 // Errors (23503) if a row restored at or above min_level references a
@@ -40,6 +42,14 @@ void CheckParentsActive(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
 // concurrent child insert (FOR KEY SHARE on the row) either finishes first
 // and is cascaded, or waits and then sees the parent deleted.
 void LockForCascade(Relation rel, ItemPointer tid);
+
+// True when row (being deleted from rel) references, through an ON DELETE
+// CASCADE foreign key, a parent row that no longer exists: the delete is
+// PostgreSQL's own referential action for a parent that really went (or
+// removes a row that action would remove anyway).  The lookup runs as the
+// parent's owner, with row-level security not applied, on the latest
+// snapshot.
+bool CascadeParentGone(Relation rel, HeapTuple row);
 
 void ResetCascades();
 void ForgetSubtransactionCascades(SubTransactionId subid);

@@ -8,6 +8,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_operator.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
@@ -31,22 +32,29 @@ Oid RelationOwner(Oid relid) {
     return owner;
 }
 
-bool HasOutgoingCascadeFk(Oid relid) {
-    Relation conrel = table_open(ConstraintRelationId, AccessShareLock);
-    ScanKeyData key;
-    ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(relid));
-    SysScanDesc scan =
-        systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true, nullptr, 1, &key);
-    bool found = false;
-    HeapTuple tup;
-    while (!found && HeapTupleIsValid(tup = systable_getnext(scan))) {
-        Form_pg_constraint con = (Form_pg_constraint)GETSTRUCT(tup);
-        found = con->contype == CONSTRAINT_FOREIGN && con->confdeltype == FKCONSTR_ACTION_CASCADE;
+List *RelationAncestors(Oid relid) {
+    List *out = NIL;
+    List *todo = list_make1_oid(relid);
+    Relation inh = table_open(InheritsRelationId, AccessShareLock);
+    while (todo != NIL) {
+        Oid rel = linitial_oid(todo);
+        todo = list_delete_first(todo);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_inherits_inhrelid, BTEqualStrategyNumber, F_OIDEQ,
+                    ObjectIdGetDatum(rel));
+        SysScanDesc scan =
+            systable_beginscan(inh, InheritsRelidSeqnoIndexId, true, nullptr, 1, &key);
+        HeapTuple tup;
+        while (HeapTupleIsValid(tup = systable_getnext(scan))) {
+            Oid parent = ((Form_pg_inherits)GETSTRUCT(tup))->inhparent;
+            if (list_member_oid(out, parent)) continue;
+            out = lappend_oid(out, parent);
+            todo = lappend_oid(todo, parent);
+        }
+        systable_endscan(scan);
     }
-    systable_endscan(scan);
-    table_close(conrel, AccessShareLock);
-    return found;
+    table_close(inh, AccessShareLock);
+    return out;
 }
 
 char *EqualityOperatorSql(Oid typid) {
@@ -66,67 +74,6 @@ void RelationNames(Oid relid, char **schema, char **name) {
     if (relname == nullptr) elog(ERROR, "cache lookup failed for relation %u", relid);
     *name = relname;
     *schema = get_namespace_name(get_rel_namespace(relid));
-}
-
-namespace {
-
-// Fills key from index indexoid when every key column is a plain column;
-// requires NOT NULL columns when require_not_null.
-bool KeyFromIndex(Relation table, Oid indexoid, bool require_not_null, RowKey *key) {
-    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-    if (!HeapTupleIsValid(tup)) return false;
-    Form_pg_index index = (Form_pg_index)GETSTRUCT(tup);
-    // A partial index is unique only among the rows of its predicate.
-    bool ok = index->indisunique && index->indimmediate && index->indisvalid &&
-              index->indnkeyatts > 0 && heap_attisnull(tup, Anum_pg_index_indpred, nullptr);
-    TupleDesc desc = RelationGetDescr(table);
-    int n = index->indnkeyatts;
-    AttrNumber *attnos = (AttrNumber *)palloc(sizeof(AttrNumber) * (n > 0 ? n : 1));
-    bool *nullable = (bool *)palloc(sizeof(bool) * (n > 0 ? n : 1));
-    for (int i = 0; ok && i < n; ++i) {
-        AttrNumber attno = index->indkey.values[i];
-        if (attno <= 0) {
-            ok = false;
-            break;
-        }
-        Form_pg_attribute att = TupleDescAttr(desc, attno - 1);
-        if (require_not_null && !att->attnotnull) ok = false;
-        attnos[i] = attno;
-        nullable[i] = !att->attnotnull;
-    }
-    ReleaseSysCache(tup);
-    if (!ok) return false;
-    key->nkeys = n;
-    key->attnos = attnos;
-    key->nullable = nullable;
-    return true;
-}
-
-}  // namespace
-
-RowKey ChooseRowKey(Relation table) {
-    RowKey key = {0, nullptr, nullptr};
-    Oid pk = RelationGetPrimaryKeyIndex(table);
-    if (OidIsValid(pk) && KeyFromIndex(table, pk, false, &key)) return key;
-    Oid replident = RelationGetReplicaIndex(table);
-    if (OidIsValid(replident) && KeyFromIndex(table, replident, true, &key)) return key;
-    List *indexes = RelationGetIndexList(table);
-    ListCell *lc;
-    foreach (lc, indexes) {
-        if (KeyFromIndex(table, lfirst_oid(lc), true, &key)) return key;
-    }
-    TupleDesc desc = RelationGetDescr(table);
-    key.attnos = (AttrNumber *)palloc(sizeof(AttrNumber) * (desc->natts + 1));
-    key.nullable = (bool *)palloc(sizeof(bool) * (desc->natts + 1));
-    for (int i = 0; i < desc->natts; ++i) {
-        Form_pg_attribute att = TupleDescAttr(desc, i);
-        if (att->attisdropped || att->attgenerated) continue;
-        if (!OidIsValid(lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR)->eq_opr)) continue;
-        key.attnos[key.nkeys] = att->attnum;
-        key.nullable[key.nkeys] = !att->attnotnull;
-        key.nkeys++;
-    }
-    return key;
 }
 
 }  // namespace softdelete

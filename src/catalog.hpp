@@ -5,6 +5,7 @@
 extern "C" {
 #include "postgres.h"
 #include "access/attnum.h"
+#include "nodes/pg_list.h"
 #include "utils/relcache.h"
 }
 
@@ -12,18 +13,9 @@ namespace softdelete {
 
 Oid RelationOwner(Oid relid);
 
-// True when relid has a foreign key with ON DELETE CASCADE.
-bool HasOutgoingCascadeFk(Oid relid);
-
-// Columns that identify one row of a table: the primary key, else the replica
-// identity index, else a unique index on NOT NULL columns, else every column
-// whose type has an equality operator.  Arrays are palloc'd.
-struct RowKey {
-    int nkeys;
-    AttrNumber *attnos;
-    bool *nullable;
-};
-RowKey ChooseRowKey(Relation table);
+// The tables relid inherits from or is a partition of, transitively (from
+// pg_inherits), palloc'd.
+List *RelationAncestors(Oid relid);
 
 // "OPERATOR("schema".=)" for the type's default equality operator, or NULL.
 char *EqualityOperatorSql(Oid typid);

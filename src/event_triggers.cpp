@@ -14,7 +14,6 @@
 // while the catalog is missing (during pg_restore, or DROP EXTENSION).
 extern "C" {
 #include "postgres.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/guc.h"
 #include "nodes/parsenodes.h"
@@ -39,6 +38,28 @@ bool CatalogPresent() {
     Oid nsp = get_namespace_oid("softdelete", true);
     return OidIsValid(nsp) && OidIsValid(get_relname_relid("tables", nsp)) &&
            OidIsValid(get_relname_relid("unique_indexes", nsp));
+}
+
+// What an ALTER TABLE or CREATE TABLE did to partitions: whether it added
+// some (CREATE TABLE ... PARTITION OF, ATTACH PARTITION), and which table it
+// detached (InvalidOid: none).
+void PartitionChanges(Node *parsetree, bool *added, Oid *detached) {
+    *added = false;
+    *detached = InvalidOid;
+    if (parsetree == nullptr) return;
+    if (IsA(parsetree, CreateStmt)) {
+        *added = ((CreateStmt *)parsetree)->partbound != nullptr;
+        return;
+    }
+    if (!IsA(parsetree, AlterTableStmt)) return;
+    ListCell *lc;
+    foreach (lc, ((AlterTableStmt *)parsetree)->cmds) {
+        AlterTableCmd *cmd = (AlterTableCmd *)lfirst(lc);
+        if (cmd->subtype == AT_AttachPartition) *added = true;
+        if (cmd->subtype == AT_DetachPartition && cmd->def != nullptr &&
+            IsA(cmd->def, PartitionCmd))
+            *detached = RangeVarGetRelid(((PartitionCmd *)cmd->def)->name, NoLock, true);
+    }
 }
 
 }  // namespace
@@ -66,7 +87,7 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
         "UPDATE softdelete.tables t SET active_view = NULL FROM dropped d "
         "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
     EndCatalogWrite(save_user, save_sec);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
     SPI_finish();
     PG_RETURN_VOID();
 }
@@ -95,7 +116,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         int level = ForceSearchPath();
         foreach (lc, relids) EnsureViewDropsWithTable(lfirst_oid(lc));
-        AtEOXact_GUC(true, level);
+        AtEOXact_GUC(false, level);
         SPI_finish();
         PG_RETURN_VOID();
     }
@@ -109,7 +130,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
         int level = ForceSearchPath();
         FollowColumnRename(relid, rename->subname, rename->newname);
-        AtEOXact_GUC(true, level);
+        AtEOXact_GUC(false, level);
         SPI_finish();
         PG_RETURN_VOID();
     }
@@ -150,7 +171,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     int level = ForceSearchPath();
     SetViewAsideForAlter(relid);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
     SPI_finish();
     PG_RETURN_VOID();
 }
@@ -160,7 +181,22 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_ddl_end must be called as an event trigger")));
+    EventTriggerData *trigdata = (EventTriggerData *)fcinfo->context;
     if (!CatalogPresent() || SetupInProgress()) PG_RETURN_VOID();
+    if (trigdata->parsetree != nullptr && IsA(trigdata->parsetree, CreateTrigStmt)) {
+        CreateTrigStmt *stmt = (CreateTrigStmt *)trigdata->parsetree;
+        if (stmt->trigname == nullptr || strcmp(stmt->trigname, "softdelete_view_delete") != 0)
+            PG_RETURN_VOID();
+        Oid view = RangeVarGetRelid(stmt->relation, NoLock, true);
+        if (!OidIsValid(view)) PG_RETURN_VOID();
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        DropLegacyViewTrigger(view);
+        SPI_finish();
+        PG_RETURN_VOID();
+    }
+    bool partitions_added;
+    Oid detached;
+    PartitionChanges(trigdata->parsetree, &partitions_added, &detached);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     int level = ForceSearchPath();
     uint64 n = QuerySql(
@@ -178,7 +214,8 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     }
     for (uint64 i = 0; i < n; ++i) {
         if (get_rel_name(relids[i]) == nullptr) continue;
-        ReconcileAfterDdl(relids[i]);
+        ReconcileAfterDdl(relids[i], partitions_added);
+        if (OidIsValid(detached) && detached != relids[i]) FollowDetach(relids[i], detached);
         // ADD / RENAME COLUMN recurse to inheritance children, but only the
         // parent is reported: reconcile its enabled children too.
         if (get_rel_relkind(relids[i]) == RELKIND_RELATION && has_subclass(relids[i])) {
@@ -186,10 +223,10 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
             ListCell *lc;
             foreach (lc, tree)
                 if (lfirst_oid(lc) != relids[i] && IsEnabled(lfirst_oid(lc)))
-                    ReconcileAfterDdl(lfirst_oid(lc));
+                    ReconcileAfterDdl(lfirst_oid(lc), false);
         }
     }
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
     SPI_finish();
     PG_RETURN_VOID();
 }

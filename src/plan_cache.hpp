@@ -1,18 +1,19 @@
-// plan_cache.hpp — per-relation facts and SPI plans the trigger path needs.
+// plan_cache.hpp — per-relation facts the hot paths need (the planner hooks
+// and the row triggers), read from the relation's own softdelete triggers.
 //
-// The delete trigger runs once per row, so everything it needs about a
-// relation (the soft-delete column's number and type, the owner, whether the
-// table has an ON DELETE CASCADE foreign key) and the prepared statements the
-// flush and the active view run are computed once and kept here, keyed by
-// relation OID, in CacheMemoryContext.  A relcache invalidation marks the
-// entry stale; it is rebuilt (with fresh names, so RENAME and SET SCHEMA are
-// safe) on next use.
+// softdelete.enable() installs row triggers whose arguments carry the table's
+// soft-delete settings: (column, audit, hide_deleted).  They are the source
+// of truth on the hot path: the planner learns from the relcache, without
+// SPI, that a relation is enabled and how; pg_dump carries them with the
+// triggers; and a change of settings re-creates the triggers, which
+// invalidates every cached plan on the table.  The facts are kept per
+// relation OID in CacheMemoryContext and dropped by a relcache invalidation.
 #pragma once
 
 extern "C" {
 #include "postgres.h"
 #include "access/attnum.h"
-#include "executor/spi.h"
+#include "utils/relcache.h"
 }
 
 namespace softdelete {
@@ -20,39 +21,28 @@ namespace softdelete {
 struct RelInfo {
     Oid relid;  // hash key
     bool valid;
-    NameData column;  // the soft-delete column, from the trigger arguments
+    bool enabled;         // the relation has our BEFORE DELETE row trigger
+    char fires;           // that trigger's tgenabled ('O', 'A', 'R', 'D')
+    NameData column;      // the soft-delete column
     bool audit;
-    AttrNumber column_attno;
-    Oid column_type;  // TIMESTAMPTZOID or TIMESTAMPOID
+    bool hide_deleted;
+    AttrNumber column_attno;  // 0 when the column is missing or not a timestamp
+    Oid column_type;          // TIMESTAMPTZOID or TIMESTAMPOID
     Oid owner;
-    bool has_cascade_fk;  // references some table through ON DELETE CASCADE
-    SPIPlanPtr soft_delete_plan;  // UPDATE ONLY ... WHERE ctid = ANY($n); lazily built
 };
 
-// The entry for relid, (re)built if stale.  column/audit come from the
-// trigger's arguments; they are checked against the cached entry.
-RelInfo *LookupRelInfo(Oid relid, const char *column, bool audit);
+// The facts of rel, (re)built if stale.  Never NULL; ->enabled tells.
+RelInfo *LookupRelInfo(Relation rel);
+// The same by OID (the relation must exist and be locked by the caller).
+RelInfo *LookupRelInfoById(Oid relid);
 
-// The entry for relid if one was built before (flush path); rebuilt if stale.
-RelInfo *FindRelInfo(Oid relid);
+// For a trigger function: the facts of an enabled relation whose soft-delete
+// column is usable; errors (55000) otherwise.
+RelInfo *RequireRelInfo(Relation rel);
 
-// The plan of the set-wise soft delete; built on first use.
-SPIPlanPtr SoftDeletePlan(RelInfo *info);
-
-// Everything the active view's INSTEAD OF DELETE trigger needs.
-struct ViewInfo {
-    Oid view_relid;  // hash key
-    bool valid;
-    Oid table_relid;
-    SPIPlanPtr delete_plan;  // DELETE FROM table WHERE key = $1 ...
-    int nkeys;
-    AttrNumber *key_view_attnos;  // nkeys entries, in CacheMemoryContext
-    AttrNumber column_view_attno;
-    AttrNumber deleted_by_view_attno;      // 0 if not audited / not in the view
-    AttrNumber deleted_reason_view_attno;  // 0 if not audited / not in the view
-};
-
-ViewInfo *LookupViewInfo(Relation view, const char *column, bool audit);
+// True when the BEFORE DELETE trigger of info would fire in this session
+// (not disabled; session_replication_role as PostgreSQL applies it).
+bool TriggerFires(const RelInfo *info);
 
 // Registers the relcache invalidation callback; called from _PG_init.
 void InitPlanCache();

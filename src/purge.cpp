@@ -24,7 +24,14 @@ extern "C" {
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
+#include "utils/syscache.h"
+#include "utils/datum.h"
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+#include "catalog/pg_class.h"
+#include "access/htup_details.h"
 }
 
 #include <cstdint>
@@ -33,6 +40,7 @@ extern "C" {
 #include <vector>
 
 #include "catalog.hpp"
+#include "executor_hooks.hpp"
 #include "core/purge_order.hpp"
 #include "core/purge_sql.hpp"
 #include "guc.hpp"
@@ -43,25 +51,50 @@ namespace softdelete {
 
 namespace {
 
-// The purge lock: pg_try_advisory_(xact_)lock('soft', 'purg') as two int4
-// keys.  softdelete.purge() holds it for its transaction, the worker for its
-// session (its pass spans many transactions); the two conflict.
-const int32 kPurgeLockKey1 = 0x736f6674;  // "soft"
-const int32 kPurgeLockKey2 = 0x70757267;  // "purg"
+// The purge lock: one purge per database at a time.  softdelete.purge()
+// holds it for its transaction, the worker for its session (its pass spans
+// many transactions); the two conflict.  It is an advisory lock tag whose
+// fourth field (3) no SQL function uses (pg_advisory_lock uses 1 and 2), so
+// no role can take it to hold the purge up; pg_locks shows it as an advisory
+// lock on ('soft', 'purg').
+const uint32 kPurgeLockKey1 = 0x736f6674;  // "soft"
+const uint32 kPurgeLockKey2 = 0x70757267;  // "purg"
+const uint16 kPurgeLockKind = 3;
 
 // How long a worker batch waits for a table lock before giving up on the
 // table for this run (row locks are never waited for: SKIP LOCKED).
 const char *const kWorkerLockTimeout = "1s";
 
+// One foreign key that can reference the rows of a unit.
+struct PurgeReference {
+    Oid child_owner;  // the referencing table's owner: runs the check
+    bool same_table;  // a self-reference (a row referencing itself does not count)
+    int nkeys;
+    int *key_index;   // per key column: its index among the unit's key columns
+    char *check_sql;  // step 2 (purge_sql.hpp)
+};
+
 // One unit of deletion: a regular table, or one leaf partition of a
 // partitioned table (ctid is only unique within one of them).
 struct PurgeUnit {
     Oid relid;
-    char *batch_sql;  // NULL until prepared; the worker's batch (one per transaction)
-    char *scan_sql;   // softdelete.purge(): candidates, read through one cursor ...
-    char *tid_batch_sql;  // ... and removed batch by batch by ctid
+    bool prepared;
+    MemoryContext cxt;         // the pass's context (the skip list lives there)
+    char *lock_due_sql;        // the worker's step 1 (one batch per transaction)
+    char *scan_sql;            // softdelete.purge(): candidates, read through one cursor ...
+    char *lock_candidates_sql; // ... and locked batch by batch by ctid
+    char *delete_sql;          // step 3
     char *count_sql;
+    int nkeys;                 // columns foreign keys reference, each once
+    Oid *key_types;
+    int nrefs;
+    PurgeReference *refs;
     bool self_referenced;  // a foreign key from the table (or an ancestor) to itself
+    // The worker: rows found referenced in this pass, not proposed again.
+    bool collect_skip;
+    int nskip;
+    int cap_skip;
+    ItemPointerData *skip;
 };
 
 // One enabled table to purge in this pass, with its per-run bookkeeping.
@@ -84,20 +117,20 @@ struct PurgeTarget {
     uint64 purged;
 };
 
+void PurgeLockTag(LOCKTAG *tag) {
+    SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, kPurgeLockKey1, kPurgeLockKey2, kPurgeLockKind);
+}
+
 bool TryPurgeLock(bool session) {
-    Oid types[2] = {INT4OID, INT4OID};
-    Datum values[2] = {Int32GetDatum(kPurgeLockKey1), Int32GetDatum(kPurgeLockKey2)};
-    const char *sql = session ? "SELECT pg_catalog.pg_try_advisory_lock($1, $2)"
-                              : "SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)";
-    QuerySql(sql, 2, types, values, nullptr, false);
-    bool isnull;
-    return DatumGetBool(ResultDatum(0, 1, &isnull));
+    LOCKTAG tag;
+    PurgeLockTag(&tag);
+    return LockAcquire(&tag, ExclusiveLock, session, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 void ReleaseSessionPurgeLock() {
-    Oid types[2] = {INT4OID, INT4OID};
-    Datum values[2] = {Int32GetDatum(kPurgeLockKey1), Int32GetDatum(kPurgeLockKey2)};
-    QuerySql("SELECT pg_catalog.pg_advisory_unlock($1, $2)", 2, types, values, nullptr, false);
+    LOCKTAG tag;
+    PurgeLockTag(&tag);
+    LockRelease(&tag, ExclusiveLock, true);
 }
 
 // --- listing and ordering ---------------------------------------------------------------
@@ -257,22 +290,34 @@ PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool che
 
 // --- one unit -------------------------------------------------------------------------
 
-// Builds the batch and count statements of one unit (into cxt): the foreign
-// keys that can reference its rows are those on it or on any of its
-// ancestors (a foreign key to a partitioned table references every partition).
-void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
-    char *schema;
-    char *name;
-    RelationNames(u->relid, &schema, &name);
+char *CopySql(MemoryContext cxt, const char *sql) { return MemoryContextStrdup(cxt, sql); }
+
+void RememberReferenced(PurgeUnit *u, const ItemPointerData *tid) {
+    if (!u->collect_skip) return;
+    if (u->nskip == u->cap_skip) {
+        int cap = u->cap_skip == 0 ? 64 : u->cap_skip * 2;
+        u->skip = u->skip == nullptr
+                      ? (ItemPointerData *)MemoryContextAlloc(u->cxt, sizeof(ItemPointerData) * cap)
+                      : (ItemPointerData *)repalloc(u->skip, sizeof(ItemPointerData) * cap);
+        u->cap_skip = cap;
+    }
+    u->skip[u->nskip++] = *tid;
+}
+
+// Reads the foreign keys that can reference the rows of unit u: those on it
+// or on any of its ancestors (a foreign key to a partitioned table references
+// every partition).  One row per key column, in key order.
+uint64 ReadReferencingKeys(Oid relid) {
     Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(u->relid)};
-    uint64 n = QuerySql(
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    return QuerySql(
         "WITH anc AS (SELECT $1 AS relid UNION "
         "  SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) a) "
         "SELECT c.oid, rn.nspname::pg_catalog.text, r.relname::pg_catalog.text, "
         "  r.relkind OPERATOR(pg_catalog.<>) 'p', "
         "  c.conrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc), "
-        "  ca.attname::pg_catalog.text, pa.attname::pg_catalog.text, pa.atttypid "
+        "  ca.attname::pg_catalog.text, pa.attname::pg_catalog.text, pa.atttypid, "
+        "  r.relowner, r.oid "
         "FROM pg_catalog.pg_constraint c "
         "JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid "
         "JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace "
@@ -286,6 +331,28 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
         "  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc) "
         "ORDER BY c.oid, k.i",
         1, types, values, nullptr, true);
+}
+
+// True when role `owner` reads every row of table `child`: it may SELECT it,
+// and row-level security does not apply to it there (no RLS, BYPASSRLS, or
+// its own table: the purge reads with SECURITY_NOFORCE_RLS, as the
+// referential checks do).
+bool OwnerReadsAllRows(Oid owner, Oid child) {
+    if (pg_class_aclcheck(child, owner, ACL_SELECT) != ACLCHECK_OK) return false;
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+    if (!HeapTupleIsValid(tup)) return false;
+    Form_pg_class form = (Form_pg_class)GETSTRUCT(tup);
+    bool all = !form->relrowsecurity || form->relowner == owner;
+    ReleaseSysCache(tup);
+    return all || has_bypassrls_privilege(owner);
+}
+
+// Builds the statements of one unit (into cxt).
+void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
+    char *schema;
+    char *name;
+    RelationNames(u->relid, &schema, &name);
+    uint64 n = ReadReferencingKeys(u->relid);
     Oid *con = (Oid *)palloc(sizeof(Oid) * (n + 1));
     char **ref_schema = (char **)palloc(sizeof(char *) * (n + 1));
     char **ref_name = (char **)palloc(sizeof(char *) * (n + 1));
@@ -294,6 +361,8 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     char **child_col = (char **)palloc(sizeof(char *) * (n + 1));
     char **parent_col = (char **)palloc(sizeof(char *) * (n + 1));
     Oid *parent_type = (Oid *)palloc(sizeof(Oid) * (n + 1));
+    Oid *child_owner = (Oid *)palloc(sizeof(Oid) * (n + 1));
+    Oid *child_relid = (Oid *)palloc(sizeof(Oid) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;
         con[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
@@ -304,6 +373,8 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
         child_col[i] = ResultText(i, 6);
         parent_col[i] = ResultText(i, 7);
         parent_type[i] = DatumGetObjectId(ResultDatum(i, 8, &isnull));
+        child_owner[i] = DatumGetObjectId(ResultDatum(i, 9, &isnull));
+        child_relid[i] = DatumGetObjectId(ResultDatum(i, 10, &isnull));
     }
     char **ops = (char **)palloc(sizeof(char *) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
@@ -312,105 +383,298 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
             elog(ERROR, "softdelete: no equality operator for type %s",
                  format_type_be(parent_type[i]));
     }
+    // The referenced columns, each once: the lock step returns them.
+    int nkeys = 0;
+    char **keys = (char **)palloc(sizeof(char *) * (n + 1));
+    Oid *key_types = (Oid *)palloc(sizeof(Oid) * (n + 1));
+    int *key_of = (int *)palloc(sizeof(int) * (n + 1));  // row i -> its key column
+    for (uint64 i = 0; i < n; ++i) {
+        int k = 0;
+        while (k < nkeys && strcmp(keys[k], parent_col[i]) != 0) ++k;
+        if (k == nkeys) {
+            keys[nkeys] = parent_col[i];
+            key_types[nkeys++] = parent_type[i];
+        }
+        key_of[i] = k;
+    }
+    // One entry per foreign key: rows [first[r], first[r + 1]).
+    int nrefs = 0;
+    int *first = (int *)palloc(sizeof(int) * (n + 2));
+    for (uint64 i = 0; i < n; ++i)
+        if (i == 0 || con[i] != con[i - 1]) first[nrefs++] = (int)i;
+    first[nrefs] = (int)n;
+    bool *prefilter = (bool *)palloc(sizeof(bool) * (nrefs + 1));
+    for (int r = 0; r < nrefs; ++r)
+        prefilter[r] = OwnerReadsAllRows(t->owner, child_relid[first[r]]);
+
     const char *column = t->column;
     bool without_tz = t->without_time_zone;
     // Called only inside CoreString (its vector never outlives the C++ scope).
-    auto references = [&] {
-        std::vector<core::ReferencingForeignKey> refs;
-        for (uint64 i = 0; i < n; ++i) {
-            if (i == 0 || con[i] != con[i - 1]) {
-                refs.emplace_back();
-                refs.back().table = {ref_schema[i], ref_name[i]};
-                refs.back().only = only[i];
-                refs.back().same_table = same[i];
-            }
-            refs.back().columns.child_columns.push_back(child_col[i]);
-            refs.back().columns.parent_columns.push_back(parent_col[i]);
-            refs.back().columns.eq_operators.push_back(ops[i]);
+    auto reference = [&](int r) {
+        core::ReferencingForeignKey fk;
+        int i = first[r];
+        fk.table = {ref_schema[i], ref_name[i]};
+        fk.only = only[i];
+        fk.same_table = same[i];
+        for (; i < first[r + 1]; ++i) {
+            fk.columns.child_columns.push_back(child_col[i]);
+            fk.columns.parent_columns.push_back(parent_col[i]);
+            fk.columns.eq_operators.push_back(ops[i]);
         }
-        return refs;
+        return fk;
     };
-    char *batch = CoreString(
-        [&] { return core::BuildPurgeBatchSql({schema, name}, column, without_tz, references()); });
-    char *tid_batch = CoreString([&] {
-        return core::BuildPurgeTidBatchSql({schema, name}, column, without_tz, references());
-    });
-    char *scan =
-        CoreString([&] { return core::BuildPurgeScanSql({schema, name}, column, without_tz); });
-    char *count =
-        CoreString([&] { return core::BuildPurgeDueCountSql({schema, name}, column, without_tz); });
+    auto key_list = [&] { return std::vector<std::string>(keys, keys + nkeys); };
+    u->lock_due_sql = CopySql(cxt, CoreString([&] {
+        std::vector<core::ReferencingForeignKey> pre;
+        for (int r = 0; r < nrefs; ++r)
+            if (prefilter[r]) pre.push_back(reference(r));
+        return core::BuildPurgeLockDueSql({schema, name}, column, without_tz, key_list(), pre);
+    }));
+    u->lock_candidates_sql = CopySql(cxt, CoreString([&] {
+        return core::BuildPurgeLockCandidatesSql({schema, name}, column, without_tz,
+                                                 key_list());
+    }));
+    u->scan_sql = CopySql(
+        cxt, CoreString([&] { return core::BuildPurgeScanSql({schema, name}, column, without_tz); }));
+    u->count_sql = CopySql(cxt, CoreString([&] {
+        return core::BuildPurgeDueCountSql({schema, name}, column, without_tz);
+    }));
+    u->delete_sql = CopySql(
+        cxt, CoreString([&] { return core::BuildPurgeDeleteSql({schema, name}); }));
+    u->nkeys = nkeys;
+    u->key_types = (Oid *)MemoryContextAlloc(cxt, sizeof(Oid) * (nkeys + 1));
+    memcpy(u->key_types, key_types, sizeof(Oid) * nkeys);
+    u->nrefs = nrefs;
+    u->refs = (PurgeReference *)MemoryContextAllocZero(cxt, sizeof(PurgeReference) * (nrefs + 1));
     u->self_referenced = false;
-    for (uint64 i = 0; i < n; ++i) u->self_referenced = u->self_referenced || same[i];
-    u->scan_sql = MemoryContextStrdup(cxt, scan);
-    u->tid_batch_sql = MemoryContextStrdup(cxt, tid_batch);
-    u->count_sql = MemoryContextStrdup(cxt, count);
-    u->batch_sql = MemoryContextStrdup(cxt, batch);  // last: marks the unit prepared
+    for (int r = 0; r < nrefs; ++r) {
+        PurgeReference *ref = &u->refs[r];
+        int i = first[r];
+        ref->child_owner = child_owner[i];
+        ref->same_table = same[i];
+        ref->nkeys = first[r + 1] - i;
+        ref->key_index = (int *)MemoryContextAlloc(cxt, sizeof(int) * ref->nkeys);
+        for (int k = 0; k < ref->nkeys; ++k) ref->key_index[k] = key_of[i + k];
+        ref->check_sql = CopySql(
+            cxt, CoreString([&] { return core::BuildReferencedCandidatesSql(reference(r)); }));
+        u->self_referenced = u->self_referenced || same[i];
+    }
+    u->prepared = true;
 }
 
-// The context of every statement on a purged table: the table's owner, with
-// softdelete.hard_delete on (our BEFORE DELETE trigger then lets the delete
-// through: the owner may hard-delete) and search_path forced.
-// SECURITY_RESTRICTED_OPERATION, as for VACUUM: the owner's triggers run, but
-// cannot change session state for the (possibly superuser) caller.  On error,
-// (sub)transaction abort restores the user and the settings.
-struct OwnerContext {
-    Oid save_user;
-    int save_sec;
-    int guc_level;
+// The candidates a lock step returned (SPI_tuptable: ctid, then the unit's
+// key columns), copied out of SPI's memory.
+struct Candidates {
+    int n;
+    ItemPointerData *tids;
+    Datum *keys;  // n x nkeys, row-major
+    bool *nulls;
+    bool *referenced;
 };
 
-void EnterOwnerContext(const PurgeTarget *t, OwnerContext *c) {
-    GetUserIdAndSecContext(&c->save_user, &c->save_sec);
-    c->guc_level = ForceSearchPath();
-    (void)set_config_option("softdelete.hard_delete", "on", PGC_USERSET, PGC_S_SESSION,
-                            GUC_ACTION_SAVE, true, 0, false);
-    SetUserIdAndSecContext(t->owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
-                                         SECURITY_RESTRICTED_OPERATION);
+Candidates TakeCandidates(const PurgeUnit *u) {
+    Candidates c;
+    SPITupleTable *tab = SPI_tuptable;
+    c.n = (int)SPI_processed;
+    int nk = u->nkeys;
+    c.tids = (ItemPointerData *)palloc(sizeof(ItemPointerData) * (c.n + 1));
+    c.keys = (Datum *)palloc(sizeof(Datum) * ((size_t)c.n * nk + 1));
+    c.nulls = (bool *)palloc(sizeof(bool) * ((size_t)c.n * nk + 1));
+    c.referenced = (bool *)palloc0(sizeof(bool) * (c.n + 1));
+    for (int i = 0; i < c.n; ++i) {
+        bool isnull;
+        c.tids[i] = *(ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[i], tab->tupdesc, 1, &isnull));
+        for (int k = 0; k < nk; ++k) {
+            Datum d = SPI_getbinval(tab->vals[i], tab->tupdesc, k + 2, &c.nulls[i * nk + k]);
+            Form_pg_attribute att = TupleDescAttr(tab->tupdesc, k + 1);
+            c.keys[i * nk + k] =
+                c.nulls[i * nk + k] ? (Datum)0 : datumCopy(d, att->attbyval, att->attlen);
+        }
+    }
+    SPI_freetuptable(tab);
+    return c;
 }
 
-void LeaveOwnerContext(const OwnerContext *c) {
-    SetUserIdAndSecContext(c->save_user, c->save_sec);
-    AtEOXact_GUC(true, c->guc_level);
+ArrayType *TidArray(const ItemPointerData *tids, int n) {
+    Datum *elems = (Datum *)palloc(sizeof(Datum) * (n + 1));
+    for (int i = 0; i < n; ++i) elems[i] = PointerGetDatum(&tids[i]);
+    return construct_array(elems, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT);
 }
 
-// One worker batch (the statement finds its own candidates: see purge_sql.hpp).
-uint64 RunBatch(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
-    OwnerContext c;
-    EnterOwnerContext(t, &c);
-    Oid types[2] = {INTERVALOID, INT4OID};
-    Datum values[2] = {IntervalPGetDatum(&t->cutoff), Int32GetDatum(batch_size)};
-    int rc = SPI_execute_with_args(u->batch_sql, 2, types, values, nullptr, false, 0);
+int CompareTids(const void *a, const void *b) {
+    return ItemPointerCompare((ItemPointer)a, (ItemPointer)b);
+}
+
+// Step 2 for one foreign key: marks the candidates some row references.  Runs
+// as the referencing table's owner, with row-level security not applied, on
+// the latest snapshot (taken after the candidates were locked), as
+// PostgreSQL's own referential checks do.
+void MarkReferenced(const PurgeUnit *u, const PurgeReference *ref, Candidates *c,
+                    const ItemPointerData *sorted, const int *order) {
+    int nargs = ref->nkeys + 1 + (ref->same_table ? 1 : 0);
+    Oid *types = (Oid *)palloc(sizeof(Oid) * nargs);
+    Datum *values = (Datum *)palloc(sizeof(Datum) * nargs);
+    types[0] = TIDARRAYOID;
+    values[0] = PointerGetDatum(TidArray(c->tids, c->n));
+    for (int k = 0; k < ref->nkeys; ++k) {
+        int key = ref->key_index[k];
+        Oid elem = u->key_types[key];
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(elem, &typlen, &typbyval, &typalign);
+        Datum *elems = (Datum *)palloc(sizeof(Datum) * (c->n + 1));
+        bool *nulls = (bool *)palloc(sizeof(bool) * (c->n + 1));
+        for (int i = 0; i < c->n; ++i) {
+            elems[i] = c->keys[i * u->nkeys + key];
+            nulls[i] = c->nulls[i * u->nkeys + key];
+        }
+        int dims[1] = {c->n};
+        int lbs[1] = {1};
+        types[k + 1] = get_array_type(elem);
+        if (!OidIsValid(types[k + 1]))
+            elog(ERROR, "softdelete: type %s has no array type", format_type_be(elem));
+        values[k + 1] = PointerGetDatum(
+            construct_md_array(elems, nulls, 1, dims, lbs, elem, typlen, typbyval, typalign));
+    }
+    if (ref->same_table) {
+        types[nargs - 1] = OIDOID;
+        values[nargs - 1] = ObjectIdGetDatum(u->relid);
+    }
+    OwnerScope scope;
+    EnterOwnerScope(ref->child_owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
+    SPIPlanPtr plan = SPI_prepare(ref->check_sql, nargs, types);
+    if (plan == nullptr)
+        elog(ERROR, "softdelete: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result),
+             ref->check_sql);
+    CommandCounterIncrement();  // see this transaction's own deletes of referencing rows
+    int rc = 0;
+    RunOwnStatement(kOwnStatement, [&] {
+        rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 0);
+    });
+    if (rc != SPI_OK_SELECT)
+        elog(ERROR, "softdelete: purge check failed (%s): %s", SPI_result_code_string(rc),
+             ref->check_sql);
+    SPITupleTable *tab = SPI_tuptable;
+    for (uint64 r = 0; r < SPI_processed; ++r) {
+        bool isnull;
+        ItemPointer tid = (ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[r], tab->tupdesc, 1, &isnull));
+        ItemPointerData *hit = (ItemPointerData *)bsearch(tid, sorted, c->n, sizeof(ItemPointerData),
+                                                          CompareTids);
+        if (hit != nullptr) c->referenced[order[hit - sorted]] = true;
+    }
+    SPI_freetuptable(tab);
+    SPI_freeplan(plan);
+    LeaveOwnerScope(&scope);
+}
+
+// Steps 2 and 3 for locked candidates: removes those no foreign key
+// references; returns how many.  Referenced ones are added to the unit's skip
+// list (the worker does not propose them again in this pass).
+uint64 RemoveUnreferenced(const PurgeTarget *t, PurgeUnit *u, Candidates *c) {
+    if (c->n == 0) return 0;
+    if (u->nrefs > 0) {
+        // Candidates sorted by tid (order[] maps back), for the lookups.
+        ItemPointerData *sorted = (ItemPointerData *)palloc(sizeof(ItemPointerData) * c->n);
+        memcpy(sorted, c->tids, sizeof(ItemPointerData) * c->n);
+        qsort(sorted, c->n, sizeof(ItemPointerData), CompareTids);
+        int *order = (int *)palloc(sizeof(int) * c->n);
+        for (int i = 0; i < c->n; ++i) {
+            ItemPointerData *at = (ItemPointerData *)bsearch(&c->tids[i], sorted, c->n,
+                                                             sizeof(ItemPointerData), CompareTids);
+            order[at - sorted] = i;
+        }
+        for (int r = 0; r < u->nrefs; ++r) MarkReferenced(u, &u->refs[r], c, sorted, order);
+    }
+    int ndel = 0;
+    ItemPointerData *del = (ItemPointerData *)palloc(sizeof(ItemPointerData) * c->n);
+    for (int i = 0; i < c->n; ++i) {
+        if (!c->referenced[i])
+            del[ndel++] = c->tids[i];
+        else
+            RememberReferenced(u, &c->tids[i]);
+    }
+    if (ndel == 0) return 0;
+    // Step 3, as the owner; our own BEFORE DELETE trigger lets exactly this
+    // statement's deletes through (BeginPurgeDelete).
+    OwnerScope scope;
+    EnterOwnerScope(t->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
+    Oid types[1] = {TIDARRAYOID};
+    Datum values[1] = {PointerGetDatum(TidArray(del, ndel))};
+    BeginPurgeDelete(u->relid);
+    volatile int rc = 0;
+    PG_TRY();
+    {
+        RunOwnStatement(kOwnRealDelete, [&] {
+            rc = SPI_execute_with_args(u->delete_sql, 1, types, values, nullptr, false, 0);
+        });
+    }
+    PG_FINALLY();
+    { EndPurgeDelete(); }
+    PG_END_TRY();
     if (rc != SPI_OK_DELETE)
+        elog(ERROR, "softdelete: purge delete failed (%s): %s", SPI_result_code_string(rc),
+             u->delete_sql);
+    uint64 removed = SPI_processed;
+    LeaveOwnerScope(&scope);
+    return removed;
+}
+
+// One worker batch: lock up to batch_size due rows (not known to be
+// referenced), then remove the unreferenced ones.  Returns the rows removed;
+// *proposed: how many were locked (0: nothing left to try in this pass).
+uint64 RunBatch(const PurgeTarget *t, PurgeUnit *u, int batch_size, uint64 *proposed) {
+    OwnerScope scope;
+    EnterOwnerScope(t->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
+    Oid types[3] = {INTERVALOID, INT4OID, TIDARRAYOID};
+    Datum values[3] = {IntervalPGetDatum(&t->cutoff), Int32GetDatum(batch_size),
+                       PointerGetDatum(TidArray(u->skip, u->nskip))};
+    int rc = 0;
+    RunOwnStatement(kOwnStatement, [&] {
+        rc = SPI_execute_with_args(u->lock_due_sql, 3, types, values, nullptr, false, 0);
+    });
+    if (rc != SPI_OK_SELECT)
         elog(ERROR, "softdelete: purge batch failed (%s): %s", SPI_result_code_string(rc),
-             u->batch_sql);
-    uint64 n = SPI_processed;
-    LeaveOwnerContext(&c);
-    return n;
+             u->lock_due_sql);
+    Candidates c = TakeCandidates(u);
+    LeaveOwnerScope(&scope);
+    *proposed = (uint64)c.n;
+    return RemoveUnreferenced(t, u, &c);
 }
 
 // softdelete.purge()'s way through one unit, inside the caller's transaction:
-// one cursor over the due rows proposes candidates, batch_size at a time, and
-// each batch removes those still due, unreferenced and not locked by others
-// (see purge_sql.hpp: every row is read once, however many are purged).  A
-// table that references itself gets another pass while one removes rows: a
-// removed row may have held the last reference to another due row.
-uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int batch_size) {
+// one cursor over the due rows proposes candidates, batch_size at a time;
+// each batch locks those still due (skipping rows locked by others) and
+// removes those unreferenced (see purge_sql.hpp: every row is read once,
+// however many are purged).  A table that references itself gets another
+// pass while one removes rows: a removed row may have held the last reference
+// to another due row.
+uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_size) {
     uint64 total = 0;
     for (;;) {
         uint64 pass = 0;
-        OwnerContext c;
-        EnterOwnerContext(t, &c);
+        OwnerScope scope;
+        EnterOwnerScope(t->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
         Oid scan_types[1] = {INTERVALOID};
         Datum scan_values[1] = {IntervalPGetDatum(&t->cutoff)};
-        Portal cursor = SPI_cursor_open_with_args(nullptr, u->scan_sql, 1, scan_types,
-                                                  scan_values, nullptr, false, 0);
-        // The batches read their candidates by Tid.  With a hashed ctid list a
-        // sequential scan can look cheaper to the planner for a big batch of a
-        // small table, but it reads the whole table for every batch.
+        Portal cursor = nullptr;
+        RunOwnStatement(kOwnStatement, [&] {
+            cursor = SPI_cursor_open_with_args(nullptr, u->scan_sql, 1, scan_types, scan_values,
+                                               nullptr, false, 0);
+        });
+        // The lock step reads its candidates by Tid.  With a hashed ctid list
+        // a sequential scan can look cheaper to the planner for a big batch of
+        // a small table, but it reads the whole table for every batch.
         (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
                                 GUC_ACTION_SAVE, true, 0, false);
+        // Each batch's arrays and copies go when the batch is done.
+        MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "softdelete purge batch",
+                                                        ALLOCSET_DEFAULT_SIZES);
+        MemoryContext outer_cxt = MemoryContextSwitchTo(batch_cxt);
         for (;;) {
             CHECK_FOR_INTERRUPTS();
+            MemoryContextReset(batch_cxt);
             SPI_cursor_fetch(cursor, true, batch_size);
             uint64 ncand = SPI_processed;
             if (ncand == 0) break;
@@ -425,15 +689,21 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int b
             pfree(tids);
             Oid types[2] = {INTERVALOID, TIDARRAYOID};
             Datum values[2] = {IntervalPGetDatum(&t->cutoff), PointerGetDatum(array)};
-            int rc = SPI_execute_with_args(u->tid_batch_sql, 2, types, values, nullptr, false, 0);
-            if (rc != SPI_OK_DELETE)
+            int rc = 0;
+            RunOwnStatement(kOwnStatement, [&] {
+                rc = SPI_execute_with_args(u->lock_candidates_sql, 2, types, values, nullptr,
+                                           false, 0);
+            });
+            if (rc != SPI_OK_SELECT)
                 elog(ERROR, "softdelete: purge batch failed (%s): %s",
-                     SPI_result_code_string(rc), u->tid_batch_sql);
-            pass += SPI_processed;
-            pfree(array);
+                     SPI_result_code_string(rc), u->lock_candidates_sql);
+            Candidates c = TakeCandidates(u);
+            pass += RemoveUnreferenced(t, u, &c);
         }
+        MemoryContextSwitchTo(outer_cxt);
+        MemoryContextDelete(batch_cxt);
         SPI_cursor_close(cursor);
-        LeaveOwnerContext(&c);
+        LeaveOwnerScope(&scope);
         total += pass;
         if (pass == 0 || !u->self_referenced) break;
     }
@@ -442,15 +712,16 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, const PurgeUnit *u, int b
 
 // Due rows still there (locked by others, or still referenced).
 uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
-    OwnerContext c;
-    EnterOwnerContext(t, &c);
+    OwnerScope scope;
+    EnterOwnerScope(t->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
     Oid types[1] = {INTERVALOID};
     Datum values[1] = {IntervalPGetDatum(&t->cutoff)};
     // Not read-only: a fresh snapshot that sees this transaction's own deletes.
-    QuerySql(u->count_sql, 1, types, values, nullptr, false);
+    RunOwnStatement(kOwnStatement,
+                    [&] { QuerySql(u->count_sql, 1, types, values, nullptr, false); });
     bool isnull;
     uint64 n = (uint64)DatumGetInt64(ResultDatum(0, 1, &isnull));
-    LeaveOwnerContext(&c);
+    LeaveOwnerScope(&scope);
     return n;
 }
 
@@ -529,6 +800,10 @@ bool BeginWorkerTransaction(int *level) {
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
+    // A batch that runs too long (an owner's trigger that sleeps) is cancelled
+    // and recorded as that table's error; the pass goes on.  Background
+    // workers get no statement_timeout of their own.
+    if (guc_purge_batch_timeout > 0) enable_timeout_after(STATEMENT_TIMEOUT, guc_purge_batch_timeout);
     (void)set_config_option("lock_timeout", kWorkerLockTimeout, PGC_SUSET, PGC_S_SESSION,
                             GUC_ACTION_LOCAL, true, 0, false);
     *level = ForceSearchPath();
@@ -537,7 +812,8 @@ bool BeginWorkerTransaction(int *level) {
 }
 
 void EndWorkerTransaction(int level) {
-    AtEOXact_GUC(true, level);
+    disable_timeout(STATEMENT_TIMEOUT, false);
+    AtEOXact_GUC(false, level);
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
@@ -569,8 +845,10 @@ uint64 PurgeTargetOnce(MemoryContext cxt, PurgeTarget *t, const PurgeOptions *o,
     }
     for (int i = 0; i < t->nunits && !*stop; ++i) {
         PurgeUnit *u = &t->units[i];
+        u->cxt = cxt;
+        u->collect_skip = o->own_transactions;
         if (!o->own_transactions) {
-            if (u->batch_sql == nullptr) PrepareUnit(cxt, t, u);
+            if (!u->prepared) PrepareUnit(cxt, t, u);
             uint64 n = PurgeUnitInOneTransaction(t, u, o->batch_size);
             total += n;
             t->purged += n;
@@ -584,15 +862,16 @@ uint64 PurgeTargetOnce(MemoryContext cxt, PurgeTarget *t, const PurgeOptions *o,
                 *stop = true;
                 break;
             }
-            if (u->batch_sql == nullptr) PrepareUnit(cxt, t, u);
-            uint64 n = RunBatch(t, u, guc_purge_batch_size);
+            if (!u->prepared) PrepareUnit(cxt, t, u);
+            uint64 proposed = 0;
+            uint64 n = RunBatch(t, u, guc_purge_batch_size, &proposed);
             total += n;
             t->purged += n;
             // The log row moves with the committed batches: after a crash it
             // shows what was purged, and no finished_at.
             if (n > 0) UpdateLog(t, false, 0, nullptr);
             EndWorkerTransaction(level);
-            if (n == 0) break;
+            if (proposed == 0) break;
         }
     }
     return total;
@@ -608,7 +887,7 @@ void FinishTarget(PurgeTarget *t, const PurgeOptions *o, bool *stop) {
     }
     uint64 skipped = 0;
     for (int i = 0; i < t->nunits; ++i)
-        if (t->units[i].count_sql != nullptr) skipped += CountDue(t, &t->units[i]);
+        if (t->units[i].prepared) skipped += CountDue(t, &t->units[i]);
     if (o->own_transactions) {
         if (t->log_id == 0) t->log_id = InsertLog(t);
         UpdateLog(t, true, skipped, nullptr);
@@ -647,6 +926,7 @@ uint64 PurgeTargetGuarded(MemoryContext cxt, PurgeTarget *t, const PurgeOptions 
         ErrorData *edata = CopyErrorData();
         EmitErrorReport();
         FlushErrorState();
+        disable_timeout(STATEMENT_TIMEOUT, false);
         AbortCurrentTransaction();
         MemoryContextSwitchTo(loop_cxt);
         t->failed = true;
@@ -706,7 +986,7 @@ ErrorData *AsSerializationFailure(ErrorData *edata) {
 int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
     int level = ForceSearchPath();
     if (!TryPurgeLock(false)) {
-        AtEOXact_GUC(true, level);
+        AtEOXact_GUC(false, level);
         *busy = true;
         return 0;
     }
@@ -755,7 +1035,7 @@ int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
         total = purged;
         TrimLog();
     }
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
     return total;
 }
 

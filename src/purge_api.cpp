@@ -100,7 +100,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     }
     bool busy = false;
     int64 purged = RunPurgePass(&opt, &busy);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
     SPI_finish();
     if (busy)
         ereport(NOTICE,

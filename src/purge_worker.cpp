@@ -23,6 +23,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -86,8 +87,19 @@ Oid *ListDatabases(int *count) {
     return out;
 }
 
-// Starts the purge worker for one database and waits until it exits.
-void RunDatabaseWorker(Oid dboid) {
+// Purge workers the launcher runs at once, one per database: a database
+// whose purge is slow (an owner's trigger, a huge table) does not hold the
+// others up.
+const int kMaxConcurrentWorkers = 4;
+
+struct RunningWorker {
+    Oid db;
+    BackgroundWorkerHandle *handle;
+};
+
+// Starts the purge worker for one database; returns its handle (in
+// TopMemoryContext), or NULL when no background worker slot is free.
+BackgroundWorkerHandle *StartDatabaseWorker(Oid dboid) {
     BackgroundWorker worker;
     memset(&worker, 0, sizeof worker);
     worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -98,19 +110,31 @@ void RunDatabaseWorker(Oid dboid) {
     snprintf(worker.bgw_name, BGW_MAXLEN, "softdelete purge worker for database %u", dboid);
     snprintf(worker.bgw_type, BGW_MAXLEN, "softdelete purge worker");
     worker.bgw_main_arg = ObjectIdGetDatum(dboid);
-    worker.bgw_notify_pid = MyProcPid;
-    BackgroundWorkerHandle *handle;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
-        ereport(LOG, (errmsg("softdelete launcher: no free background worker slot to purge "
-                             "database %u",
-                             dboid),
-                      errhint("Raise max_worker_processes.")));
-        return;
+    worker.bgw_notify_pid = MyProcPid;  // its start and exit set our latch
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    BackgroundWorkerHandle *handle = nullptr;
+    bool ok = RegisterDynamicBackgroundWorker(&worker, &handle);
+    MemoryContextSwitchTo(old);
+    return ok ? handle : nullptr;
+}
+
+// Forgets the workers that have exited; returns how many still run.
+int ReapWorkers(RunningWorker *running, int n) {
+    int kept = 0;
+    for (int i = 0; i < n; ++i) {
+        pid_t pid;
+        if (GetBackgroundWorkerPid(running[i].handle, &pid) == BGWH_STOPPED)
+            pfree(running[i].handle);
+        else
+            running[kept++] = running[i];
     }
-    pid_t pid;
-    if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED) return;
-    (void)WaitForBackgroundWorkerShutdown(handle);
-    pfree(handle);
+    return kept;
+}
+
+bool IsRunning(const RunningWorker *running, int n, Oid db) {
+    for (int i = 0; i < n; ++i)
+        if (running[i].db == db) return true;
+    return false;
 }
 
 }  // namespace
@@ -130,8 +154,9 @@ void RegisterPurgeLauncher() {
 
 extern "C" {
 
-// The launcher: every softdelete.purge_interval, one worker per database.
-// The first pass runs right after start (and after a crash restart).
+// The launcher: every softdelete.purge_interval, one worker per database,
+// up to kMaxConcurrentWorkers at once; it never waits on one database.  The
+// first pass runs right after start (and after a crash restart).
 void softdelete_launcher_main(Datum) {
     SetUpSignals();
     // No database: pg_database is a shared catalog, readable without one.
@@ -139,11 +164,16 @@ void softdelete_launcher_main(Datum) {
     pgstat_report_appname("softdelete launcher");
     MemoryContext pass_cxt = AllocSetContextCreate(TopMemoryContext, "softdelete launcher pass",
                                                    ALLOCSET_DEFAULT_SIZES);
+    RunningWorker running[kMaxConcurrentWorkers];
+    int nrunning = 0;
+    Oid *pending = nullptr;  // databases of this pass not started yet (in pass_cxt)
+    int npending = 0;
     TimestampTz last_pass = 0;
     bool first = true;
     for (;;) {
         CHECK_FOR_INTERRUPTS();
         ReloadIfAsked();
+        nrunning = ReapWorkers(running, nrunning);
         long wait_ms = 1000L * guc_purge_interval;
         if (guc_purge_enabled && !RecoveryInProgress()) {
             TimestampTz now = GetCurrentTimestamp();
@@ -151,22 +181,43 @@ void softdelete_launcher_main(Datum) {
             if (first || now >= due) {
                 first = false;
                 last_pass = now;
+                MemoryContextReset(pass_cxt);
                 MemoryContext old = MemoryContextSwitchTo(pass_cxt);
                 int ndb = 0;
                 Oid *dbs = ListDatabases(&ndb);
-                for (int i = 0; i < ndb && guc_purge_enabled; ++i) {
-                    CHECK_FOR_INTERRUPTS();
-                    ReloadIfAsked();
-                    RunDatabaseWorker(dbs[i]);
-                }
                 MemoryContextSwitchTo(old);
-                MemoryContextReset(pass_cxt);
+                pending = dbs;
+                npending = 0;
+                for (int i = 0; i < ndb; ++i) {
+                    if (IsRunning(running, nrunning, dbs[i]))
+                        ereport(LOG, (errmsg("softdelete launcher: the purge of database %u "
+                                             "from the last interval is still running; "
+                                             "skipped this time",
+                                             dbs[i])));
+                    else
+                        pending[npending++] = dbs[i];
+                }
                 due = TimestampTzPlusMilliseconds(last_pass, 1000L * guc_purge_interval);
+            }
+            while (npending > 0 && nrunning < kMaxConcurrentWorkers && guc_purge_enabled) {
+                BackgroundWorkerHandle *handle = StartDatabaseWorker(pending[0]);
+                if (handle == nullptr) {
+                    ereport(LOG, (errmsg("softdelete launcher: no free background worker slot "
+                                         "to purge database %u",
+                                         pending[0]),
+                                  errhint("Raise max_worker_processes.")));
+                    break;  // a slot frees when some worker exits: our latch is set then
+                }
+                running[nrunning].db = pending[0];
+                running[nrunning++].handle = handle;
+                memmove(pending, pending + 1, sizeof(Oid) * (npending - 1));
+                npending--;
             }
             long ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), due);
             wait_ms = ms < 1 ? 1 : ms;
         }
-        // A reload (purge_enabled, purge_interval) sets the latch: re-evaluate.
+        // A reload (purge_enabled, purge_interval) and a worker's start or
+        // exit set the latch: re-evaluate.
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
                         PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
@@ -179,6 +230,10 @@ void softdelete_purge_worker_main(Datum arg) {
     SetUpSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     pgstat_report_appname("softdelete purge worker");
+    // ALTER DATABASE ... SET default_transaction_read_only = on is for
+    // clients: the worker's own transactions write.
+    (void)set_config_option("default_transaction_read_only", "off", PGC_SUSET, PGC_S_SESSION,
+                            GUC_ACTION_SET, true, 0, false);
     if (RecoveryInProgress() || !guc_purge_enabled) proc_exit(0);
     pgstat_report_activity(STATE_RUNNING, "softdelete purge");
     PurgeOptions opt;

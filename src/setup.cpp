@@ -37,6 +37,7 @@ extern "C" {
 #include "catalog.hpp"
 #include "core/ddl.hpp"
 #include "core/identifiers.hpp"
+#include "core/trigger_args.hpp"
 #include "pg_boundary.hpp"
 #include "spi_util.hpp"
 
@@ -44,7 +45,7 @@ namespace softdelete {
 
 namespace {
 
-const char *const kDeleteTrigger = "softdelete_delete";
+const char *const kDeleteTrigger = core::kDeleteTriggerName;
 
 int setup_depth = 0;
 
@@ -58,10 +59,13 @@ void AsSetup(F f) {
     { setup_depth--; }
     PG_END_TRY();
 }
-const char *const kWriteTrigger = "softdelete_write";
-const char *const kCascadeTrigger = "softdelete_cascade";
-const char *const kTruncateTrigger = "softdelete_truncate";
-const char *const kViewTrigger = "softdelete_view_delete";
+const char *const kWriteTrigger = core::kWriteTriggerName;
+const char *const kCascadeTrigger = core::kCascadeTriggerName;
+const char *const kTruncateTrigger = core::kTruncateTriggerName;
+// 0.2.0 put an INSTEAD OF DELETE trigger on the active view; the view is now a
+// plain updatable view (a DELETE through it is soft-deleted like one on the
+// table), and enable() removes that trigger where it is left over.
+const char *const kLegacyViewTrigger = "softdelete_view_delete";
 
 char *QualifiedRelationName(Oid relid) {
     char *schema;
@@ -148,8 +152,17 @@ void CheckNoConcurrentSetup(Oid relid) {
                  errhint("Retry the transaction.")));
 }
 
+// The settings a table's row triggers carry (core/trigger_args.hpp).
+struct RowTriggerSettings {
+    const char *column;
+    bool audit;
+    bool hide_deleted;
+};
+
+// Creates trigger `name` on relid unless it exists; row triggers carry
+// `settings` as their arguments (NULL: no arguments).
 void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
-                   const char *function, const char *column, bool audit,
+                   const char *function, const RowTriggerSettings *settings,
                    const char *when = nullptr) {
     if (TriggerExists(relid, name)) return;
     char *schema;
@@ -157,14 +170,17 @@ void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
     RelationNames(relid, &schema, &relname);
     char *sql = CoreString([&] {
         std::vector<std::string> args;
-        if (column != nullptr) {
-            args.push_back(column);
-            args.push_back(audit ? "true" : "false");
-        }
+        if (settings != nullptr)
+            args = core::EncodeTriggerArgs({settings->column, settings->audit,
+                                            settings->hide_deleted});
         return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args,
                                            when ? when : "");
     });
     ExecSql(sql);
+}
+
+void EnsureTruncateGuard(Oid relid) {
+    EnsureTrigger(relid, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate", nullptr);
 }
 
 void DropTriggerIfExists(Oid relid, const char *name) {
@@ -175,8 +191,8 @@ void DropTriggerIfExists(Oid relid, const char *name) {
     ExecSql(sql);
 }
 
-// Drops the row triggers (they carry the column and the audit flag as
-// arguments: re-created when those change).
+// Drops the row triggers (they carry the column, the audit flag and
+// hide_deleted as arguments: re-created when those change).
 void DropRowTriggers(Oid relid) {
     const char *row_triggers[3] = {kDeleteTrigger, kWriteTrigger, kCascadeTrigger};
     for (const char *name : row_triggers) DropTriggerIfExists(relid, name);
@@ -286,33 +302,41 @@ void CheckNotPartitionKey(Oid table, const char *column) {
     }
 }
 
-// The row triggers, which carry the column name and the audit flag as
-// arguments.
-void EnsureRowTriggers(Oid relid, const char *column, bool audit) {
-    EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", column, audit);
-    EnsureTrigger(relid, kWriteTrigger, "BEFORE INSERT OR UPDATE", true, "on_write", column,
-                  audit);
+// The row triggers, which carry the table's settings as arguments.
+void EnsureRowTriggers(Oid relid, const RowTriggerSettings *settings) {
+    const char *column = settings->column;
+    EnsureTrigger(relid, kDeleteTrigger, "BEFORE DELETE", true, "on_delete", settings);
+    EnsureTrigger(relid, kWriteTrigger, "BEFORE INSERT OR UPDATE", true, "on_write", settings);
     char *timing = CoreString([&] { return "AFTER UPDATE OF " + core::QuoteIdent(column); });
     char *when = CoreString([&] { return core::StateChangeCondition(column); });
-    EnsureTrigger(relid, kCascadeTrigger, timing, true, "on_state_change", column, audit, when);
+    EnsureTrigger(relid, kCascadeTrigger, timing, true, "on_state_change", settings, when);
 }
 
-// True when one of our triggers on relid (a table or its active view) names
-// another column than `column` (the column was renamed since it was made).
-bool TriggersNameOtherColumn(Oid relid, const char *column) {
+// True when one of our row triggers on relid carries other arguments than
+// `settings` (the column was renamed, audit or hide_deleted changed, or it
+// was made by 0.2.0).
+bool RowTriggersDiffer(Oid relid, const RowTriggerSettings *settings) {
+    // Both sides as "arg1\x1farg2\x1f...", which also compares the count.
+    char *expected = CoreString([&] {
+        std::string joined;
+        for (const std::string &arg : core::EncodeTriggerArgs(
+                 {settings->column, settings->audit, settings->hide_deleted}))
+            joined += arg + '\x1f';
+        return joined;
+    });
     Relation rel = relation_open(relid, AccessShareLock);
-    bool stale = false;
+    bool differ = false;
     TriggerDesc *desc = rel->trigdesc;
     for (int i = 0; desc != nullptr && i < desc->numtriggers; ++i) {
         const Trigger *t = &desc->triggers[i];
-        bool ours = strcmp(t->tgname, kDeleteTrigger) == 0 ||
-                    strcmp(t->tgname, kWriteTrigger) == 0 ||
-                    strcmp(t->tgname, kCascadeTrigger) == 0 || strcmp(t->tgname, kViewTrigger) == 0;
-        if (ours && t->tgnargs >= 1 && strcmp(t->tgargs[0], column) != 0)
-            stale = true;
+        if (!core::IsRowTriggerName(t->tgname)) continue;
+        StringInfoData have;
+        initStringInfo(&have);
+        for (int k = 0; k < t->tgnargs; ++k) appendStringInfo(&have, "%s\x1f", t->tgargs[k]);
+        if (strcmp(have.data, expected) != 0) differ = true;
     }
     relation_close(rel, AccessShareLock);
-    return stale;
+    return differ;
 }
 
 struct CatalogRow {
@@ -323,17 +347,29 @@ struct CatalogRow {
     bool audit;
     char *view_name;
     bool cascade;
+    bool hide_deleted;
 };
 
+// True when softdelete.tables has the hide_deleted column: the module is
+// new, but the extension's SQL objects may still be those of 0.1.0 / 0.2.0
+// until ALTER EXTENSION softdelete UPDATE runs.
+bool CatalogHasHideDeleted() {
+    Oid nsp = get_namespace_oid("softdelete", false);
+    Oid tables = get_relname_relid("tables", nsp);
+    return OidIsValid(tables) && get_attnum(tables, "hide_deleted") > 0;
+}
+
 CatalogRow ReadCatalogRow(Oid relid) {
-    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true};
-    if (QueryOid("SELECT column_name::text, active_view::oid, "
-                 "(SELECT c.oid FROM pg_catalog.pg_class c, pg_catalog.pg_class r "
-                 " WHERE r.oid = t.relation::pg_catalog.oid AND c.relnamespace = r.relnamespace "
-                 " AND c.relname = t.deleted_index), audit, "
-                 "view_name::text, \"cascade\" FROM softdelete.tables t WHERE relation::oid = $1",
-                 relid) == 0)
-        return row;
+    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true, false};
+    char *sql = psprintf(
+        "SELECT column_name::text, active_view::oid, "
+        "(SELECT c.oid FROM pg_catalog.pg_class c, pg_catalog.pg_class r "
+        " WHERE r.oid = t.relation::pg_catalog.oid AND c.relnamespace = r.relnamespace "
+        " AND c.relname = t.deleted_index), audit, "
+        "view_name::text, \"cascade\", %s FROM softdelete.tables t "
+        "WHERE relation::oid = $1",
+        CatalogHasHideDeleted() ? "hide_deleted" : "false");
+    if (QueryOid(sql, relid) == 0) return row;
     bool isnull;
     row.found = true;
     row.column = ResultText(0, 1);
@@ -348,7 +384,12 @@ CatalogRow ReadCatalogRow(Oid relid) {
     row.audit = DatumGetBool(ResultDatum(0, 4, &isnull));
     row.view_name = ResultText(0, 5);
     row.cascade = DatumGetBool(ResultDatum(0, 6, &isnull));
+    row.hide_deleted = DatumGetBool(ResultDatum(0, 7, &isnull));
     return row;
+}
+
+RowTriggerSettings SettingsOf(const CatalogRow &row) {
+    return {row.column, row.audit, row.hide_deleted};
 }
 
 // 42P07 unless `name` is free in namespace nsp for an active view of table
@@ -427,9 +468,10 @@ void RenameActiveView(Oid view, Oid relid, const char *name) {
     CommandCounterIncrement();
 }
 
-// Creates the active view with the table's owner and grants, and its
-// INSTEAD OF DELETE trigger; returns its OID.
-Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool audit,
+// Creates the active view with the table's owner and grants; returns its
+// OID.  It is a plain updatable view: INSERT, UPDATE and DELETE through it
+// reach the table (a DELETE becomes a soft delete there, rewrite.hpp).
+Oid CreateActiveView(Oid relid, const char *view_name, const char *column,
                      Oid view_nsp = InvalidOid) {
     Relation rel = relation_open(relid, NoLock);
     Oid table_nsp = RelationGetNamespace(rel);
@@ -486,8 +528,6 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool 
     }
     for (uint64 i = 0; i < n; ++i) ExecSql(grants[i]);
 
-    EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete", column, audit);
-
     // DROP TABLE (without CASCADE) takes the view with it.
     ObjectAddress view_addr;
     ObjectAddress table_addr;
@@ -495,6 +535,36 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column, bool 
     ObjectAddressSet(table_addr, RelationRelationId, relid);
     recordDependencyOn(&view_addr, &table_addr, DEPENDENCY_AUTO);
     return view;
+}
+
+// True for the conjunct "<column> IS NULL" that enable() adds to a unique
+// index's predicate.
+bool IsActiveConjunct(Node *node, AttrNumber column_attno) {
+    if (!IsA(node, NullTest)) return false;
+    NullTest *nt = (NullTest *)node;
+    return nt->nulltesttype == IS_NULL && IsA(nt->arg, Var) &&
+           ((Var *)nt->arg)->varattno == column_attno;
+}
+
+// The conjuncts of an index's predicate (NIL: not a partial index).
+List *IndexPredicateConjuncts(Oid index) {
+    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for index %u", index);
+    bool isnull;
+    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+    char *pred_text = isnull ? nullptr : TextDatumGetCString(d);
+    ReleaseSysCache(tup);
+    if (pred_text == nullptr) return NIL;
+    return make_ands_implicit((Expr *)stringToNode(pred_text));
+}
+
+// True when the index only covers active rows already (a partitioned
+// table's partial index kept by a partition detached from it).
+bool IndexCoversActiveRowsOnly(Oid index, AttrNumber column_attno) {
+    ListCell *lc;
+    foreach (lc, IndexPredicateConjuncts(index))
+        if (IsActiveConjunct((Node *)lfirst(lc), column_attno)) return true;
+    return false;
 }
 
 struct IndexCandidate {
@@ -548,7 +618,8 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
     char *qtable = QualifiedRelationName(relid);
     for (uint64 i = 0; i < n; ++i) {
         IndexCandidate *c = &cands[i];
-        if (c->already_partial) continue;
+        if (c->already_partial || IndexCoversActiveRowsOnly(c->index, get_attnum(relid, column)))
+            continue;
         const char *why = nullptr;
         if (c->is_primary)
             why = "it is the primary key";
@@ -689,7 +760,13 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
             RequireViewNameFree(get_rel_namespace(relid), opt->view_name, existing.active_view,
                                 relid, OidIsValid(existing.active_view));
     }
-    bool audit_changed = existing.found && existing.audit != audit;
+    bool hide_deleted = opt->hide_deleted >= 0 ? opt->hide_deleted != 0
+                                               : existing.found && existing.hide_deleted;
+    bool catalog_has_hide = CatalogHasHideDeleted();
+    if (hide_deleted && !catalog_has_hide)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("hide_deleted needs softdelete 0.3.0"),
+                        errhint("Run ALTER EXTENSION softdelete UPDATE first.")));
     CheckNotPartitionKey(relid, column);
     EnsureColumn(relid, column, TIMESTAMPTZOID, true);
     if (audit) {
@@ -700,28 +777,22 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     // Adding columns fired our ddl_command_end trigger, which may have
     // rebuilt the active view: read the catalog again.
     existing = ReadCatalogRow(relid);
-    if (audit_changed) {
-        // The triggers carry the audit flag as an argument: re-create them.
-        DropRowTriggers(relid);
-        if (OidIsValid(existing.active_view))
-            DropTriggerIfExists(existing.active_view, kViewTrigger);
-        CommandCounterIncrement();
-    }
 
     // Triggers.  Row triggers on a partitioned table are cloned to every
     // partition (also those attached later); statement triggers are not.
-    EnsureRowTriggers(relid, column, audit);
-    EnsureTrigger(relid, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate", nullptr,
-                  false);
+    // The row triggers carry the settings: re-created when those change.
+    RowTriggerSettings settings = {column, audit, hide_deleted};
+    if (RowTriggersDiffer(relid, &settings)) {
+        DropRowTriggers(relid);
+        CommandCounterIncrement();
+    }
+    EnsureRowTriggers(relid, &settings);
+    EnsureTruncateGuard(relid);
     if (relkind == RELKIND_PARTITIONED_TABLE) {
         List *tree = find_all_inheritors(relid, AccessExclusiveLock, nullptr);
         ListCell *lc;
-        foreach (lc, tree) {
-            Oid part = lfirst_oid(lc);
-            if (part != relid)
-                EnsureTrigger(part, kTruncateTrigger, "BEFORE TRUNCATE", false, "on_truncate",
-                              nullptr, false);
-        }
+        foreach (lc, tree)
+            if (lfirst_oid(lc) != relid) EnsureTruncateGuard(lfirst_oid(lc));
     }
     CommandCounterIncrement();
 
@@ -738,16 +809,14 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     }
     if (!OidIsValid(view)) {
         if (opt->view_name != nullptr)
-            view = CreateActiveView(relid, opt->view_name, column, audit);
+            view = CreateActiveView(relid, opt->view_name, column);
         else if (old_name != nullptr)
-            view = CreateActiveView(relid, old_name, column, audit, old_nsp);
+            view = CreateActiveView(relid, old_name, column, old_nsp);
         else
             view = CreateActiveView(
-                relid, CoreString([&] { return core::DefaultActiveViewName(relname); }), column,
-                audit);
+                relid, CoreString([&] { return core::DefaultActiveViewName(relname); }), column);
     } else {
-        EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete", column,
-                      audit);
+        DropTriggerIfExists(view, kLegacyViewTrigger);
         if (opt->view_name != nullptr) RenameActiveView(view, relid, opt->view_name);
     }
 
@@ -757,9 +826,9 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
     const char *view_name_now = get_rel_name(view);
     if (view_name_now == nullptr) elog(ERROR, "active view %u disappeared", view);
     // Record it (as the extension owner: table owners cannot write the catalog).
-    Oid types[9] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
-                    NAMEOID};
-    Datum values[9] = {ObjectIdGetDatum(relid),
+    Oid types[10] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
+                     NAMEOID, BOOLOID};
+    Datum values[10] = {ObjectIdGetDatum(relid),
                        DirectFunctionCall1(namein, CStringGetDatum(column)),
                        ObjectIdGetDatum(view),
                        ObjectIdGetDatum(deleted_index),
@@ -767,17 +836,22 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
                        opt->has_retention ? IntervalPGetDatum(&opt->retention) : (Datum)0,
                        BoolGetDatum(audit),
                        BoolGetDatum(opt->has_retention),
-                       DirectFunctionCall1(namein, CStringGetDatum(view_name_now))};
-    char nulls[9] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' '};
-    WriteCatalog("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
-                 "deleted_index, \"cascade\", retention, audit, view_name) "
-                 "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
-                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, $9) "
-                 "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
-                 "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
-                 "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, "
-                 "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
-                 9, types, values, nulls);
+                       DirectFunctionCall1(namein, CStringGetDatum(view_name_now)),
+                       BoolGetDatum(hide_deleted)};
+    char nulls[10] = {' ', ' ', ' ', ' ', ' ', opt->has_retention ? ' ' : 'n', ' ', ' ', ' ', ' '};
+    WriteCatalog(psprintf(
+                     "INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
+                     "deleted_index, \"cascade\", retention, audit, view_name%s) "
+                     "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
+                     "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, "
+                     "$9%s) "
+                     "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
+                     "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
+                     "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, %s"
+                     "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
+                     catalog_has_hide ? ", hide_deleted" : "", catalog_has_hide ? ", $10" : "",
+                     catalog_has_hide ? "hide_deleted = EXCLUDED.hide_deleted, " : ""),
+                 catalog_has_hide ? 10 : 9, types, values, nulls);
 }
 
 }  // namespace
@@ -806,13 +880,26 @@ void EnableTable(Oid relid, const EnableOptions *opt, int depth) {
     int level = ForceSearchPath();
     AsSetup([&] { EnableOne(relid, opt, depth); });
 
+    // Tables enabled with it get its settings (hide_deleted as it now is).
     EnableOptions child_opt = *opt;
     child_opt.view_name = nullptr;
+    child_opt.hide_deleted = ReadCatalogRow(relid).hide_deleted ? 1 : 0;
     ListCell *lc;
     List *inherit = InheritanceChildren(relid);
     foreach (lc, inherit) {
         Oid child = lfirst_oid(lc);
-        if (IsEnabled(child)) continue;
+        if (IsEnabled(child)) {
+            // An inheritance child is covered like a partition: it follows a
+            // change of hide_deleted.
+            if (ReadCatalogRow(child).hide_deleted != (child_opt.hide_deleted != 0)) {
+                EnableOptions follow = child_opt;
+                follow.column = ReadCatalogRow(child).column;
+                follow.audit = false;  // keeps the child's own audit setting
+                follow.has_retention = false;
+                EnableTable(child, &follow, depth + 1);
+            }
+            continue;
+        }
         ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
                                 get_rel_name(child))));
         EnableTable(child, &child_opt, depth + 1);
@@ -830,7 +917,7 @@ void EnableTable(Oid relid, const EnableOptions *opt, int depth) {
         }
     }
     if (depth == 0) WarnAboutUnenabledCascadeParents(relid);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
 }
 
 namespace {
@@ -848,26 +935,12 @@ void RestoreErrorContext(void *arg) {
 // Deparses the index predicate without our "<column> IS NULL" conjunct;
 // returns NULL if nothing remains.
 char *OriginalPredicate(Oid index, Oid table, AttrNumber column_attno) {
-    HeapTuple tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
-    if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for index %u", index);
-    bool isnull;
-    Datum d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
-    char *pred_text = isnull ? nullptr : TextDatumGetCString(d);
-    ReleaseSysCache(tup);
-    if (pred_text == nullptr) return nullptr;
-    List *conjuncts = make_ands_implicit((Expr *)stringToNode(pred_text));
+    List *conjuncts = IndexPredicateConjuncts(index);
+    if (conjuncts == NIL) return nullptr;
     List *rest = NIL;
     ListCell *lc;
-    foreach (lc, conjuncts) {
-        Node *node = (Node *)lfirst(lc);
-        if (IsA(node, NullTest)) {
-            NullTest *nt = (NullTest *)node;
-            if (nt->nulltesttype == IS_NULL && IsA(nt->arg, Var) &&
-                ((Var *)nt->arg)->varattno == column_attno)
-                continue;
-        }
-        rest = lappend(rest, node);
-    }
+    foreach (lc, conjuncts)
+        if (!IsActiveConjunct((Node *)lfirst(lc), column_attno)) rest = lappend(rest, lfirst(lc));
     if (rest == NIL) return nullptr;
     return deparse_expression((Node *)make_ands_explicit(rest),
                               deparse_context_for(get_rel_name(table), table), false, false);
@@ -1001,7 +1074,7 @@ void DisableOne(Oid relid) {
     QueryOid("DELETE FROM softdelete.unique_indexes WHERE relation::oid = $1", relid);
     QueryOid("DELETE FROM softdelete.tables WHERE relation::oid = $1", relid);
     EndCatalogWrite(save_user, save_sec);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
 }
 
 }  // namespace
@@ -1025,6 +1098,15 @@ void RememberViewName(Oid relid, Oid view) {
 
 }  // namespace
 
+void DropLegacyViewTrigger(Oid view) {
+    if (QueryOid("SELECT 1 FROM softdelete.tables WHERE active_view::pg_catalog.oid "
+                 "OPERATOR(pg_catalog.=) $1", view) == 0)
+        return;
+    int level = ForceSearchPath();
+    DropTriggerIfExists(view, kLegacyViewTrigger);
+    AtEOXact_GUC(false, level);
+}
+
 void SetViewAsideForAlter(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found || !OidIsValid(row.active_view)) return;
@@ -1034,7 +1116,7 @@ void SetViewAsideForAlter(Oid relid) {
     // now (ALTER VIEW ... RENAME does not update the catalog).
     RememberViewName(relid, row.active_view);
     DropRelation("VIEW", row.active_view);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
 }
 
 void EnsureViewDropsWithTable(Oid relid) {
@@ -1089,16 +1171,34 @@ void FollowColumnRename(Oid relid, const char *old_name, const char *new_name) {
     CommandCounterIncrement();
 }
 
-void ReconcileAfterDdl(Oid relid) {
+// The TRUNCATE guard on every partition of an enabled partitioned table
+// (row triggers are cloned to partitions by PostgreSQL itself; statement
+// triggers are not).
+void GuardPartitions(Oid relid) {
+    List *tree = find_all_inheritors(relid, NoLock, nullptr);
+    ListCell *lc;
+    foreach (lc, tree) EnsureTruncateGuard(lfirst_oid(lc));
+}
+
+// True when an ancestor of partition relid is enabled.
+bool PartitionOfEnabled(Oid relid) {
+    return QueryOid("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
+                    "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
+                    "a.relid::pg_catalog.oid", relid) > 0;
+}
+
+void ReconcileAfterDdl(Oid relid, bool partitions_added) {
     int level = ForceSearchPath();
     CatalogRow row = ReadCatalogRow(relid);
-    if (row.found && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) {
-        // ATTACH PARTITION reports the parent: guard every partition.
-        List *tree = find_all_inheritors(relid, NoLock, nullptr);
-        ListCell *lc;
-        foreach (lc, tree)
-            EnsureTrigger(lfirst_oid(lc), kTruncateTrigger, "BEFORE TRUNCATE", false,
-                          "on_truncate", nullptr, false);
+    // CREATE TABLE ... PARTITION OF / ATTACH PARTITION: guard the new
+    // partitions.  Only then: during a restore the dump creates the guards
+    // itself, after the catalog's rows are loaded (other DDL on the table,
+    // such as its indexes, must not create them first).
+    if (partitions_added) {
+        if (row.found && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+            GuardPartitions(relid);
+        else if (get_rel_relispartition(relid) && PartitionOfEnabled(relid))
+            GuardPartitions(relid);
     }
     if (row.found) {
         bool rebuild = !OidIsValid(row.active_view);
@@ -1122,7 +1222,7 @@ void ReconcileAfterDdl(Oid relid) {
             char *relname = get_rel_name(relid);
             if (view_name == nullptr)
                 view_name = CoreString([&] { return core::DefaultActiveViewName(relname); });
-            Oid view = CreateActiveView(relid, view_name, row.column, row.audit, view_nsp);
+            Oid view = CreateActiveView(relid, view_name, row.column, view_nsp);
             Oid types[3] = {OIDOID, OIDOID, NAMEOID};
             Datum values[3] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view),
                                DirectFunctionCall1(namein, CStringGetDatum(view_name))};
@@ -1131,20 +1231,14 @@ void ReconcileAfterDdl(Oid relid) {
                          3, types, values, nullptr);
         }
     }
-    if (row.found && get_attnum(relid, row.column) > 0) {
+    if (row.found && get_attnum(relid, row.column) > 0 && TriggerExists(relid, kDeleteTrigger)) {
         // RENAME COLUMN of the soft-delete column (FollowColumnRename updated
-        // the catalog): the triggers still carry the old name.
-        if (TriggersNameOtherColumn(relid, row.column)) {
+        // the catalog): the row triggers still carry the old name.
+        RowTriggerSettings settings = SettingsOf(row);
+        if (RowTriggersDiffer(relid, &settings)) {
             DropRowTriggers(relid);
             CommandCounterIncrement();
-            EnsureRowTriggers(relid, row.column, row.audit);
-        }
-        Oid view = ReadCatalogRow(relid).active_view;
-        if (OidIsValid(view) && TriggersNameOtherColumn(view, row.column)) {
-            DropTriggerIfExists(view, kViewTrigger);
-            CommandCounterIncrement();
-            EnsureTrigger(view, kViewTrigger, "INSTEAD OF DELETE", true, "on_view_delete",
-                          row.column, row.audit);
+            EnsureRowTriggers(relid, &settings);
         }
     }
     if (row.found) {
@@ -1170,35 +1264,59 @@ void ReconcileAfterDdl(Oid relid) {
                      errhint("Run softdelete.enable('%s') again to make it a partial index.",
                              get_rel_name(relid))));
     }
-    // A partition of an enabled partitioned table: the TRUNCATE guard (row
-    // triggers are cloned by PostgreSQL itself).
-    if (get_rel_relispartition(relid)) {
-        if (QueryOid("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
-                     "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
-                     "a.relid::pg_catalog.oid", relid) > 0) {
-            List *tree = find_all_inheritors(relid, NoLock, nullptr);
-            ListCell *lc;
-            foreach (lc, tree)
-                EnsureTrigger(lfirst_oid(lc), kTruncateTrigger, "BEFORE TRUNCATE", false,
-                              "on_truncate", nullptr, false);
-        }
-    } else if (!row.found && get_rel_relkind(relid) == RELKIND_RELATION) {
+    if (!row.found && !get_rel_relispartition(relid) &&
+        get_rel_relkind(relid) == RELKIND_RELATION) {
         // A new inheritance child of an enabled table is enabled like it.
-        if (QueryOid("SELECT t.column_name::text, t.\"cascade\", t.audit "
-                     "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
-                     "ON t.relation::pg_catalog.oid = i.inhparent WHERE i.inhrelid = $1 LIMIT 1", relid) > 0) {
+        if (QueryOid(psprintf("SELECT t.column_name::text, t.\"cascade\", t.audit, %s "
+                              "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
+                              "ON t.relation::pg_catalog.oid = i.inhparent "
+                              "WHERE i.inhrelid = $1 LIMIT 1",
+                              CatalogHasHideDeleted() ? "t.hide_deleted" : "false"),
+                     relid) > 0) {
             bool isnull;
             EnableOptions opt;
             memset(&opt, 0, sizeof opt);
             opt.column = ResultText(0, 1);
             opt.cascade = DatumGetBool(ResultDatum(0, 2, &isnull));
             opt.audit = DatumGetBool(ResultDatum(0, 3, &isnull));
+            opt.hide_deleted = DatumGetBool(ResultDatum(0, 4, &isnull)) ? 1 : 0;
             ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
                                     get_rel_name(relid))));
             EnableTable(relid, &opt, 1);
         }
     }
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
+}
+
+void FollowDetach(Oid parent, Oid detached) {
+    int level = ForceSearchPath();
+    CatalogRow row = ReadCatalogRow(parent);
+    if (!row.found || ReadCatalogRow(detached).found || get_rel_name(detached) == nullptr ||
+        get_rel_relkind(detached) != RELKIND_RELATION) {
+        AtEOXact_GUC(false, level);
+        return;
+    }
+    const char *name = get_rel_name(detached);
+    if (!pg_class_ownercheck(detached, GetUserId())) {
+        ereport(WARNING,
+                (errmsg("table \"%s\" detached from soft-delete enabled table \"%s\" is no "
+                        "longer soft-delete enabled",
+                        name, get_rel_name(parent)),
+                 errdetail("A DELETE on it now removes rows for real."),
+                 errhint("Its owner can run softdelete.enable('%s').", name)));
+        AtEOXact_GUC(false, level);
+        return;
+    }
+    ereport(NOTICE, (errmsg("enabling soft delete on table \"%s\", detached from \"%s\"", name,
+                            get_rel_name(parent))));
+    EnableOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.column = row.column;
+    opt.cascade = row.cascade;
+    opt.audit = row.audit;
+    opt.hide_deleted = row.hide_deleted ? 1 : 0;
+    EnableTable(detached, &opt, 1);
+    AtEOXact_GUC(false, level);
 }
 
 void SetRetention(Oid relid, const Interval *retention) {
@@ -1211,7 +1329,7 @@ void SetRetention(Oid relid, const Interval *retention) {
     char nulls[2] = {' ', retention ? ' ' : 'n'};
     WriteCatalog("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
                  values, nulls);
-    AtEOXact_GUC(true, level);
+    AtEOXact_GUC(false, level);
 }
 
 }  // namespace softdelete

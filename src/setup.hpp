@@ -16,6 +16,7 @@ struct EnableOptions {
     bool has_retention;
     Interval retention;
     bool audit;
+    int hide_deleted;  // 1, 0, or -1: keep the current setting (false on a first enable)
 };
 
 void EnableTable(Oid relid, const EnableOptions *options, int depth);
@@ -24,9 +25,19 @@ void SetRetention(Oid relid, const Interval *retention);
 
 // After DDL on relid (ddl_command_end): rebuilds the active view of an
 // enabled table whose columns changed (or whose view was set aside by
-// PrepareForAlter), gives a new partition of an enabled table the TRUNCATE
-// guard, and enables a new inheritance child of an enabled table.
-void ReconcileAfterDdl(Oid relid);
+// PrepareForAlter), follows a rename of the soft-delete column, gives new
+// partitions of an enabled table the TRUNCATE guard (partitions_added: the
+// command was CREATE TABLE ... PARTITION OF or ATTACH PARTITION), and
+// enables a new inheritance child of an enabled table.
+void ReconcileAfterDdl(Oid relid, bool partitions_added);
+// After ALTER TABLE parent DETACH PARTITION detached: the detached table lost
+// its (cloned) row triggers; it is enabled with the parent's settings when
+// the current user owns it, else a WARNING says it now deletes for real.
+void FollowDetach(Oid parent, Oid detached);
+// After CREATE TRIGGER softdelete_view_delete on an active view (a restore
+// of a 0.2.0 dump): drops it, the view is a plain updatable view now.
+void DropLegacyViewTrigger(Oid view);
+
 // Before ALTER TABLE drops or retypes a column (ddl_command_start): drops the
 // active view, which would block it; ReconcileAfterDdl rebuilds it.
 void SetViewAsideForAlter(Oid relid);

@@ -100,6 +100,19 @@ void BeginCatalogWrite(Oid *save_user, int *save_sec) {
 
 void EndCatalogWrite(Oid save_user, int save_sec) { SetUserIdAndSecContext(save_user, save_sec); }
 
+void EnterOwnerScope(Oid role, int flags, OwnerScope *scope) {
+    GetUserIdAndSecContext(&scope->save_user, &scope->save_sec);
+    scope->guc_level = (flags & kOwnerScopeForceSearchPath) ? ForceSearchPath() : NewGUCNestLevel();
+    int sec = scope->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION;
+    if (flags & kOwnerScopeNoForceRls) sec |= SECURITY_NOFORCE_RLS;
+    SetUserIdAndSecContext(role, sec);
+}
+
+void LeaveOwnerScope(const OwnerScope *scope) {
+    SetUserIdAndSecContext(scope->save_user, scope->save_sec);
+    AtEOXact_GUC(false, scope->guc_level);
+}
+
 int ForceSearchPath() {
     int level = NewGUCNestLevel();
     (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,

@@ -39,7 +39,27 @@ void BeginCatalogWrite(Oid *save_user, int *save_sec);
 void EndCatalogWrite(Oid save_user, int save_sec);
 
 // Forces search_path to pg_catalog, pg_temp until the returned GUC nest level
-// is closed with AtEOXact_GUC(true, level).
+// is closed with AtEOXact_GUC(false, level) (which also rolls back any other
+// setting changed meanwhile).
 int ForceSearchPath();
+
+// Runs statements as another role (a table's owner), as PostgreSQL's own
+// referential actions and maintenance commands do: the user id is switched,
+// the operation is security-restricted (the role's triggers cannot create
+// temporary objects, cursors WITH HOLD, change the role ... in the caller's
+// session), and every setting changed inside (by our code or by the role's
+// triggers, even with set_config(..., false)) is rolled back on leaving.
+// On error, (sub)transaction abort restores the user and the settings.
+enum OwnerScopeFlags {
+    kOwnerScopeForceSearchPath = 1,  // search_path = pg_catalog, pg_temp (our own SQL only)
+    kOwnerScopeNoForceRls = 2,       // the owner sees every row even under FORCE RLS (as RI does)
+};
+struct OwnerScope {
+    Oid save_user;
+    int save_sec;
+    int guc_level;
+};
+void EnterOwnerScope(Oid role, int flags, OwnerScope *scope);
+void LeaveOwnerScope(const OwnerScope *scope);
 
 }  // namespace softdelete

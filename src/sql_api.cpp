@@ -22,6 +22,7 @@ extern "C" {
 #include "catalog.hpp"
 #include "core/ddl.hpp"
 #include "pg_boundary.hpp"
+#include "executor_hooks.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -74,6 +75,8 @@ Datum softdelete_enable(PG_FUNCTION_ARGS) {
         RequireRetentionInterval(&opt.retention, "retention", kRetentionHint);
     }
     opt.audit = PG_ARGISNULL(5) ? false : PG_GETARG_BOOL(5);
+    // hide_deleted: NULL keeps the current setting (false on a first enable).
+    opt.hide_deleted = PG_NARGS() < 7 || PG_ARGISNULL(6) ? -1 : (PG_GETARG_BOOL(6) ? 1 : 0);
     Connect();
     EnableTable(relid, &opt, 0);
     SPI_finish();
@@ -144,8 +147,8 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     char argnulls[1] = {PG_ARGISNULL(2) || far ? 'n' : ' '};
     Connect();
     int level = ForceSearchPath();
-    QuerySql(sql, 1, types, args, argnulls, true);
-    AtEOXact_GUC(true, level);
+    RunOwnStatement(kOwnStatement, [&] { QuerySql(sql, 1, types, args, argnulls, true); });
+    AtEOXact_GUC(false, level);
     // bigint and timestamptz are pass-by-value: safe to keep after SPI_finish.
     for (int i = 0; i < 3; ++i) values[i] = ResultDatum(0, i + 1, &nulls[i]);
     if (far) {

@@ -1,23 +1,26 @@
 // trigger.cpp — the trigger functions softdelete.enable() installs.
 //
-//  softdelete.on_delete()       BEFORE DELETE FOR EACH ROW on the table: turns
-//                               the delete of an active row into a queued soft
-//                               delete (delete_queue.hpp) and cancels it.
+//  softdelete.on_delete()       BEFORE DELETE FOR EACH ROW: sees only the
+//                               deletes the planner did not turn into soft
+//                               deletes (rewrite.hpp).  Lets through the
+//                               purge's own delete, the delete half of a
+//                               partition move, PostgreSQL's own ON DELETE
+//                               CASCADE for a parent row that is really gone,
+//                               and hard deletes by the owner; soft-deletes
+//                               anything else.
 //  softdelete.on_write()        BEFORE INSERT OR UPDATE FOR EACH ROW: marks
 //                               an updated row of a partition so the delete
-//                               half of a partition move goes through, and
+//                               half of a partition move goes through,
+//                               guards who may set the soft-delete column,
+//                               fills or clears the audit columns, and
 //                               refuses a new reference to a soft-deleted
 //                               parent (CASCADE foreign keys).
 //  softdelete.on_state_change() AFTER UPDATE OF <column> FOR EACH ROW WHEN the
 //                               row was soft-deleted or restored: records it
 //                               for the cascade (cascade.hpp).
 //  softdelete.on_truncate()     BEFORE TRUNCATE: refuses unless hard delete.
-//  softdelete.on_view_delete()  INSTEAD OF DELETE on the active view: soft-
-//                               deletes the row and returns it, so the
-//                               statement reports the right row count.
-#include "trigger.hpp"
-
 extern "C" {
+#include "postgres.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
@@ -33,8 +36,10 @@ extern "C" {
 
 #include "cascade.hpp"
 #include "catalog.hpp"
-#include "delete_queue.hpp"
+#include "core/identifiers.hpp"
+#include "executor_hooks.hpp"
 #include "guc.hpp"
+#include "pg_boundary.hpp"
 #include "plan_cache.hpp"
 
 namespace softdelete {
@@ -49,24 +54,132 @@ TriggerData *CheckTrigger(FunctionCallInfo fcinfo, const char *name) {
     return (TriggerData *)fcinfo->context;
 }
 
-void RequireArgs(TriggerData *td, const char *name) {
-    if (td->tg_trigger->tgnargs < 2)
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("trigger \"%s\" calling softdelete.%s needs 2 arguments",
-                               td->tg_trigger->tgname, name)));
+// Hard delete needs the owner's rights twice: the current user's, and, inside
+// a SECURITY DEFINER function, the session role's (the function's caller), so
+// a definer function never lends its owner's rights to a caller who set
+// softdelete.hard_delete.
+void RequireHardDeletePrivilege(Relation rel, Oid owner, const char *what) {
+    if (has_privs_of_role(GetUserId(), owner) && has_privs_of_role(GetOuterUserId(), owner))
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("permission denied to %s table \"%s\" with softdelete.hard_delete", what,
+                    RelationGetRelationName(rel)),
+             errdetail("Only the table's owner, members of the owning role and superusers may "
+                       "remove rows for real (also inside a SECURITY DEFINER function)."),
+             errhint("Reset softdelete.hard_delete to soft-delete the rows instead.")));
 }
 
-bool AuditArg(TriggerData *td) { return td->tg_trigger->tgargs[1][0] == 't'; }
+// Soft-deletes one row the planner did not turn into a soft delete (a
+// statement planned before the library was loaded, or a DELETE run inside a
+// referential action whose parent is not gone): a DELETE of that very row,
+// planned as our own soft delete (executor_hooks.hpp).  It runs as the caller, so
+// its privileges and row-level security apply as for the DELETE itself.
+// Errors (55000) when it could not soft-delete the row.
+void SoftDeleteRow(Relation rel, ItemPointer tid) {
+    char *schema = get_namespace_name(RelationGetNamespace(rel));
+    char *name = RelationGetRelationName(rel);
+    char *qualified = CoreString([&] { return core::QualifiedName(schema, name); });
+    char *sql = psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) $1", qualified);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    Oid types[1] = {TIDOID};
+    Datum values[1] = {PointerGetDatum(tid)};
+    // Its cascades belong to the statement now deleting: they run when that
+    // statement's scan is over.
+    BeginInternalStatement();
+    volatile int rc = 0;
+    PG_TRY();
+    {
+        RunOwnStatement(kOwnSoftDelete, [&] {
+            rc = SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0);
+        });
+    }
+    PG_FINALLY();
+    { EndInternalStatement(); }
+    PG_END_TRY();
+    if (rc != SPI_OK_DELETE) elog(ERROR, "softdelete: soft delete failed: %s", SPI_result_code_string(rc));
+    uint64 done = SPI_processed;
+    SPI_finish();
+    if (done != 1)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("could not soft-delete a row of table \"%s.%s\"", schema, name),
+                 errdetail("The soft-delete update changed no row: a row-level security policy "
+                           "or a BEFORE UPDATE trigger suppressed it."),
+                 errhint("Allow the row to be updated, or delete it with "
+                         "softdelete.hard_delete.")));
+}
 
-void RequireHardDeletePrivilege(Relation rel, Oid owner, const char *what) {
-    if (!has_privs_of_role(GetUserId(), owner))
+// True when role may DELETE from relid or from a table it inherits from or
+// is a partition of (privileges are checked on the table a statement names).
+bool MayDeleteFrom(Oid relid, Oid role) {
+    if (pg_class_aclcheck(relid, role, ACL_DELETE) == ACLCHECK_OK) return true;
+    List *ancestors = RelationAncestors(relid);
+    ListCell *lc;
+    foreach (lc, ancestors)
+        if (pg_class_aclcheck(lfirst_oid(lc), role, ACL_DELETE) == ACLCHECK_OK) return true;
+    return false;
+}
+
+// Setting the soft-delete column (from NULL, or to another timestamp) is a
+// soft delete: it needs the DELETE privilege, and the stored value is the
+// transaction time unless the table's owner (a member, a superuser) sets it,
+// so nobody else can backdate a row into the purge.
+HeapTuple GuardDeletionTime(Relation rel, const RelInfo *info, HeapTuple newtuple,
+                            Datum new_value) {
+    if (has_privs_of_role(GetUserId(), info->owner)) return newtuple;
+    if (!MayDeleteFrom(RelationGetRelid(rel), GetUserId()))
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("permission denied to %s table \"%s\" with softdelete.hard_delete", what,
+                 errmsg("permission denied to soft-delete rows of table \"%s\"",
                         RelationGetRelationName(rel)),
-                 errdetail("Only the table's owner, members of the owning role and superusers "
-                           "may remove rows for real."),
-                 errhint("Reset softdelete.hard_delete to soft-delete the rows instead.")));
+                 errdetail("Setting column \"%s\" soft-deletes the row, which needs the DELETE "
+                           "privilege.",
+                           NameStr(info->column))));
+    Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+    if (DatumGetTimestampTz(new_value) == DatumGetTimestampTz(now)) return newtuple;
+    int cols[1] = {info->column_attno};
+    Datum values[1] = {now};
+    bool nulls[1] = {false};
+    return heap_modify_tuple_by_cols(newtuple, RelationGetDescr(rel), 1, cols, values, nulls);
+}
+
+// Audit columns: a soft delete records who (softdelete.actor, default the
+// current user) and why (softdelete.reason) in each column the statement did
+// not set to a value itself (a cascade passes its own); a restore clears them.
+HeapTuple StampAudit(TriggerData *td, HeapTuple newtuple, bool restore) {
+    Relation rel = td->tg_relation;
+    TupleDesc desc = RelationGetDescr(rel);
+    AttrNumber by = SPI_fnumber(desc, "deleted_by");
+    AttrNumber reason = SPI_fnumber(desc, "deleted_reason");
+    if (by <= 0 || reason <= 0) return newtuple;
+    int cols[2];
+    Datum values[2];
+    bool nulls[2];
+    int n = 0;
+    AttrNumber audit_cols[2] = {by, reason};
+    for (AttrNumber attno : audit_cols) {
+        bool isnull;
+        (void)heap_getattr(newtuple, attno, desc, &isnull);
+        bool set_by_statement = bms_is_member(attno - FirstLowInvalidHeapAttributeNumber,
+                                              td->tg_updatedcols);
+        if (!restore && set_by_statement && !isnull) continue;
+        cols[n] = attno;
+        values[n] = (Datum)0;
+        nulls[n] = true;
+        if (!restore) {
+            const char *text = attno == by ? ((guc_actor && guc_actor[0])
+                                                  ? guc_actor
+                                                  : GetUserNameFromId(GetUserId(), false))
+                                           : guc_reason;
+            if (text != nullptr && text[0] != '\0') {
+                values[n] = CStringGetTextDatum(text);
+                nulls[n] = false;
+            }
+        }
+        n++;
+    }
+    return n == 0 ? newtuple : heap_modify_tuple_by_cols(newtuple, desc, n, cols, values, nulls);
 }
 
 }  // namespace
@@ -80,32 +193,28 @@ Datum softdelete_on_delete(PG_FUNCTION_ARGS) {
         !TRIGGER_FIRED_BY_DELETE(td->tg_event))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_delete must fire BEFORE DELETE FOR EACH ROW")));
-    RequireArgs(td, "on_delete");
     Relation rel = td->tg_relation;
     Oid relid = RelationGetRelid(rel);
     HeapTuple old = td->tg_trigtuple;
-    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    RelInfo *info = RequireRelInfo(rel);
 
-    // A real delete of a parent reaching us through ON DELETE CASCADE: the
-    // parent is gone, so the child must go too (no orphans).  PostgreSQL runs
-    // referential actions, and only those, with SECURITY_NOFORCE_RLS.
-    if (info->has_cascade_fk && InNoForceRLSOperation()) return PointerGetDatum(old);
+    // softdelete.purge()'s own delete of rows it checked.
+    if (IsPurgeDelete(relid)) return PointerGetDatum(old);
     // The delete half of an UPDATE that moves the row to another partition.
     if (ConsumeRowUpdate(relid, &old->t_self)) return PointerGetDatum(old);
+    // PostgreSQL's own ON DELETE CASCADE (only referential actions run with
+    // SECURITY_NOFORCE_RLS) for a parent row that is really gone: the child
+    // goes too, or it would point at nothing.  A statement that merely runs
+    // inside an action (a user trigger) never passes: its parents are there.
+    if (InNoForceRLSOperation() && CascadeParentGone(rel, old)) return PointerGetDatum(old);
     if (guc_hard_delete) {
         RequireHardDeletePrivilege(rel, info->owner, "delete from");
         return PointerGetDatum(old);
     }
     bool isnull;
-    Datum value = heap_getattr(old, info->column_attno, RelationGetDescr(rel), &isnull);
-    if (!isnull) {
-        // Already soft-deleted: keep its timestamp.  Count it when this very
-        // transaction deleted it (a cascade earlier in the same statement).
-        if (DatumGetTimestampTz(value) == GetCurrentTransactionStartTimestamp())
-            CountSoftDeletedRow();
-        return PointerGetDatum(nullptr);
-    }
-    QueueSoftDelete(relid, &old->t_self);
+    (void)heap_getattr(old, info->column_attno, RelationGetDescr(rel), &isnull);
+    if (!isnull) return PointerGetDatum(nullptr);  // already soft-deleted: keep its timestamp
+    SoftDeleteRow(rel, &old->t_self);
     return PointerGetDatum(nullptr);
 }
 
@@ -117,37 +226,31 @@ Datum softdelete_on_write(PG_FUNCTION_ARGS) {
         ereport(ERROR,
                 (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                  errmsg("softdelete.on_write must fire BEFORE INSERT OR UPDATE FOR EACH ROW")));
-    RequireArgs(td, "on_write");
     bool update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
     HeapTuple newtuple = update ? td->tg_newtuple : td->tg_trigtuple;
-    // Rows soft-deleted by the queued DELETEs are locked exclusively already.
-    if (InSoftDeleteFlush()) return PointerGetDatum(newtuple);
     Relation rel = td->tg_relation;
     Oid relid = RelationGetRelid(rel);
-    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    RelInfo *info = RequireRelInfo(rel);
     TupleDesc desc = RelationGetDescr(rel);
     bool old_null = true;
     bool new_null;
-    (void)heap_getattr(newtuple, info->column_attno, desc, &new_null);
-    if (update) (void)heap_getattr(td->tg_trigtuple, info->column_attno, desc, &old_null);
-    if (update && old_null && !new_null) LockForCascade(rel, &td->tg_trigtuple->t_self);
-    // The extension's own cascades change only the soft-delete columns.
+    Datum new_value = heap_getattr(newtuple, info->column_attno, desc, &new_null);
+    Datum old_value = (Datum)0;
+    if (update) old_value = heap_getattr(td->tg_trigtuple, info->column_attno, desc, &old_null);
+    bool soft_delete = update && old_null && !new_null;
+    // A soft delete of a row that enabled tables reference through CASCADE
+    // foreign keys locks it FOR UPDATE first (see cascade.hpp).
+    if (soft_delete) LockForCascade(rel, &td->tg_trigtuple->t_self);
+    // The extension's own statements change only the soft-delete columns.
     if (InInternalStatement()) return PointerGetDatum(newtuple);
     if (update && rel->rd_rel->relispartition)
         RememberRowUpdate(relid, &td->tg_trigtuple->t_self);
-    if (info->has_cascade_fk)
-        CheckParentsActive(rel, newtuple, update ? td->tg_trigtuple : nullptr, info->column_attno);
-    if (update && info->audit) {
-        // A restore clears who deleted the row and why.
-        AttrNumber by = SPI_fnumber(desc, "deleted_by");
-        AttrNumber reason = SPI_fnumber(desc, "deleted_reason");
-        if (!old_null && new_null && by > 0 && reason > 0) {
-            int cols[2] = {by, reason};
-            Datum values[2] = {(Datum)0, (Datum)0};
-            bool nulls[2] = {true, true};
-            newtuple = heap_modify_tuple_by_cols(newtuple, desc, 2, cols, values, nulls);
-        }
-    }
+    if (update && !new_null &&
+        (old_null || DatumGetTimestampTz(old_value) != DatumGetTimestampTz(new_value)))
+        newtuple = GuardDeletionTime(rel, info, newtuple, new_value);
+    if (update && info->audit && old_null != new_null)
+        newtuple = StampAudit(td, newtuple, new_null);
+    CheckParentsActive(rel, newtuple, update ? td->tg_trigtuple : nullptr, info->column_attno);
     return PointerGetDatum(newtuple);
 }
 
@@ -158,10 +261,8 @@ Datum softdelete_on_state_change(PG_FUNCTION_ARGS) {
         !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_state_change must fire AFTER UPDATE FOR EACH ROW")));
-    RequireArgs(td, "on_state_change");
     Relation rel = td->tg_relation;
-    Oid relid = RelationGetRelid(rel);
-    RelInfo *info = LookupRelInfo(relid, td->tg_trigger->tgargs[0], AuditArg(td));
+    RelInfo *info = RequireRelInfo(rel);
     TupleDesc desc = RelationGetDescr(rel);
     bool old_null;
     bool new_null;
@@ -170,7 +271,8 @@ Datum softdelete_on_state_change(PG_FUNCTION_ARGS) {
     if (old_null == new_null) return PointerGetDatum(nullptr);
     bool restore = new_null;
     TimestampTz ts = DatumGetTimestampTz(restore ? old_value : new_value);
-    QueueStateChange(relid, restore, ts, &td->tg_newtuple->t_self, CurrentQueueLevel());
+    QueueStateChange(RelationGetRelid(rel), restore, ts, &td->tg_newtuple->t_self,
+                     CurrentQueueLevel());
     return PointerGetDatum(nullptr);
 }
 
@@ -189,79 +291,26 @@ Datum softdelete_on_truncate(PG_FUNCTION_ARGS) {
                  errdetail("TRUNCATE would remove every row for real, bypassing soft delete."),
                  errhint("Use DELETE to soft-delete the rows, or SET LOCAL "
                          "softdelete.hard_delete = on to remove them for real.")));
-    RequireHardDeletePrivilege(rel, RelationOwner(RelationGetRelid(rel)), "truncate");
+    RequireHardDeletePrivilege(rel, rel->rd_rel->relowner, "truncate");
     return PointerGetDatum(nullptr);
 }
 
+// 0.2.0's INSTEAD OF DELETE trigger on active views.  A restore of a 0.2.0
+// dump brings it back (softdelete_ddl_end drops it at once); one left over
+// refuses to run instead of deleting by a guessed key.
 PG_FUNCTION_INFO_V1(softdelete_on_view_delete);
 Datum softdelete_on_view_delete(PG_FUNCTION_ARGS) {
     TriggerData *td = CheckTrigger(fcinfo, "on_view_delete");
-    if (!TRIGGER_FIRED_INSTEAD(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-        !TRIGGER_FIRED_BY_DELETE(td->tg_event))
-        ereport(ERROR,
-                (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                 errmsg("softdelete.on_view_delete must fire INSTEAD OF DELETE FOR EACH ROW")));
-    RequireArgs(td, "on_view_delete");
-    Relation view = td->tg_relation;
-    TupleDesc vdesc = RelationGetDescr(view);
-    HeapTuple old = td->tg_trigtuple;
-    bool audit = AuditArg(td);
-
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    ViewInfo *vi = LookupViewInfo(view, td->tg_trigger->tgargs[0], audit);
-    Datum *keys = (Datum *)palloc(sizeof(Datum) * vi->nkeys);
-    char *nulls = (char *)palloc(vi->nkeys + 1);
-    for (int i = 0; i < vi->nkeys; ++i) {
-        bool isnull;
-        keys[i] = heap_getattr(old, vi->key_view_attnos[i], vdesc, &isnull);
-        nulls[i] = isnull ? 'n' : ' ';
-    }
-    uint64 before = SoftDeletedRowCount();
-    // Runs as the invoker: DELETE privilege and row-level security on the
-    // table apply exactly as for a DELETE on the table itself.
-    int rc = SPI_execute_plan(vi->delete_plan, keys, nulls, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "softdelete: DELETE failed: %s", SPI_result_code_string(rc));
-    bool deleted = SoftDeletedRowCount() > before;
-    bool hard_deleted = !deleted && SPI_processed > 0;  // softdelete.hard_delete
-    AttrNumber col = vi->column_view_attno;
-    AttrNumber by = vi->deleted_by_view_attno;
-    AttrNumber reason = vi->deleted_reason_view_attno;
-    SPI_finish();
-    if (hard_deleted) return PointerGetDatum(old);
-    if (!deleted) return PointerGetDatum(nullptr);
-
-    // Return the row as it is after the soft delete, for RETURNING.
-    int ncols = 0;
-    int cols[3];
-    Datum repl[3];
-    bool repl_null[3];
-    if (col > 0) {
-        cols[ncols] = col;
-        repl[ncols] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-        repl_null[ncols++] = false;
-    }
-    if (by > 0) {
-        cols[ncols] = by;
-        const char *actor = (guc_actor && guc_actor[0]) ? guc_actor
-                                                        : GetUserNameFromId(GetUserId(), false);
-        repl[ncols] = CStringGetTextDatum(actor);
-        repl_null[ncols++] = false;
-    }
-    if (reason > 0) {
-        cols[ncols] = reason;
-        bool has = guc_reason && guc_reason[0];
-        repl[ncols] = has ? CStringGetTextDatum(guc_reason) : (Datum)0;
-        repl_null[ncols++] = !has;
-    }
-    if (ncols == 0) return PointerGetDatum(old);
-    HeapTuple modified = heap_modify_tuple_by_cols(old, vdesc, ncols, cols, repl, repl_null);
-    // PostgreSQL builds DELETE ... RETURNING on a view from the very tuple it
-    // handed to this trigger (ExecDelete ignores the returned one).  Point that
-    // tuple at the modified data so RETURNING shows the row as it now is; the
-    // data lives in the per-tuple context, long enough for the projection.
-    old->t_data = modified->t_data;
-    old->t_len = modified->t_len;
-    return PointerGetDatum(old);
+    const char *view = RelationGetRelationName(td->tg_relation);
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("trigger \"%s\" on view \"%s\" is left from softdelete 0.2.0",
+                    td->tg_trigger->tgname, view),
+             errdetail("Active views are plain updatable views since 0.3.0: a DELETE through "
+                       "them soft-deletes the table's rows."),
+             errhint("DROP TRIGGER %s ON %s; or run softdelete.enable() on the table again.",
+                     td->tg_trigger->tgname, view)));
+    PG_RETURN_NULL();
 }
 
 }  // extern "C"

@@ -104,37 +104,6 @@ std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::
            (only ? "ONLY " : "") + Qualified(table) + " WHERE " + col + " IS NOT NULL";
 }
 
-std::string BuildSoftDeleteByTidSql(const QualifiedRelation &table, const std::string &column,
-                                    bool audit) {
-    const std::string col = QuoteIdent(column);
-    std::string out = "UPDATE ONLY " + Qualified(table) + " SET " + col + " = $1";
-    int next = 2;
-    if (audit) {
-        out += ", \"deleted_by\" = $2, \"deleted_reason\" = $3";
-        next = 4;
-    }
-    out += " WHERE ctid OPERATOR(\"pg_catalog\".=) ANY ($" + std::to_string(next) + ") AND " +
-           col + " IS NULL";
-    return out;
-}
-
-std::string BuildDeleteByKeySql(const QualifiedRelation &table, const std::vector<KeyColumn> &key) {
-    if (key.empty()) throw Error("XX000", "empty row key");
-    std::string out = "DELETE FROM " + Qualified(table) + " WHERE ";
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        const std::string col = QuoteIdent(key[i].name);
-        const std::string param = "$" + std::to_string(i + 1);
-        if (i > 0) out += " AND ";
-        if (key[i].nullable) {
-            out += "(" + col + " " + key[i].eq_operator + " " + param + " OR (" + col +
-                   " IS NULL AND " + param + " IS NULL))";
-        } else {
-            out += col + " " + key[i].eq_operator + " " + param;
-        }
-    }
-    return out;
-}
-
 std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation &relation,
                           const std::string &grantee, bool grantable) {
     static const char *const kPrivileges[] = {"SELECT", "INSERT", "UPDATE", "DELETE",
@@ -314,6 +283,21 @@ std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_onl
                std::to_string(i + 1);
     }
     return out + " FOR KEY SHARE OF p";
+}
+
+std::string BuildParentExistsSql(const QualifiedRelation &parent, bool parent_only,
+                                 const std::vector<std::string> &parent_columns,
+                                 const std::vector<std::string> &eq_operators) {
+    if (parent_columns.empty() || parent_columns.size() != eq_operators.size())
+        throw Error("XX000", "foreign key to " + Qualified(parent) + " has mismatched column lists");
+    std::string out = "SELECT 1 FROM " + std::string(parent_only ? "ONLY " : "") +
+                      Qualified(parent) + " p WHERE ";
+    for (std::size_t i = 0; i < parent_columns.size(); ++i) {
+        if (i > 0) out += " AND ";
+        out += "p." + QuoteIdent(parent_columns[i]) + " " + eq_operators[i] + " $" +
+               std::to_string(i + 1);
+    }
+    return out + " LIMIT 1";
 }
 
 std::string StateChangeCondition(const std::string &column) {

@@ -60,23 +60,6 @@ std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zon
 std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::string &column,
                           bool without_time_zone);
 
-// The set-wise soft delete run when queued rows are flushed:
-// UPDATE ONLY <table> SET <column> = $1 [, deleted_by = $2, deleted_reason = $3]
-//  WHERE ctid = ANY ($n) AND <column> IS NULL
-std::string BuildSoftDeleteByTidSql(const QualifiedRelation &table, const std::string &column,
-                                    bool audit);
-
-// One column of a key that identifies a row of the table from a view row.
-struct KeyColumn {
-    std::string name;
-    std::string eq_operator;  // already qualified: OPERATOR("pg_catalog".=)
-    bool nullable = false;
-};
-
-// DELETE FROM <table> WHERE k1 = $1 AND ... (NULL-safe for nullable keys);
-// used by the active view's INSTEAD OF DELETE trigger.
-std::string BuildDeleteByKeySql(const QualifiedRelation &table, const std::vector<KeyColumn> &key);
-
 // GRANT <privilege> ON <relation> TO <grantee or PUBLIC> [WITH GRANT OPTION]
 std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation &relation,
                           const std::string &grantee, bool grantable);
@@ -149,6 +132,13 @@ std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool paren
 //  FOR KEY SHARE OF p
 std::string BuildParentStateSql(const QualifiedRelation &parent, bool parent_only,
                                 const std::string &parent_column, const ForeignKeyColumns &fk);
+
+// Whether the parent row a row references still exists (any state):
+//  SELECT 1 FROM [ONLY] parent p WHERE p.r1 OP $1 AND ... LIMIT 1
+// (eq_operators compare the parent's column, left, with the key, right).
+std::string BuildParentExistsSql(const QualifiedRelation &parent, bool parent_only,
+                                 const std::vector<std::string> &parent_columns,
+                                 const std::vector<std::string> &eq_operators);
 
 // The WHEN condition of the AFTER UPDATE trigger: the column went from NULL
 // to a value or back.

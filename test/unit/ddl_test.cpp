@@ -378,67 +378,6 @@ TEST(BuildStatsSqlTest, OnlyWithTimestampAndNonAsciiColumn) {
               "FROM ONLY \"s\".\"t\" WHERE \"supprimé_le\" IS NOT NULL");
 }
 
-// --- BuildSoftDeleteByTidSql ----------------------------------------------------------
-
-TEST(BuildSoftDeleteByTidSqlTest, WithoutAudit) {
-    EXPECT_EQ(BuildSoftDeleteByTidSql(kUsers, "deleted_at", false),
-              "UPDATE ONLY \"public\".\"users\" SET \"deleted_at\" = $1 "
-              "WHERE ctid OPERATOR(\"pg_catalog\".=) ANY ($2) AND \"deleted_at\" IS NULL");
-}
-
-TEST(BuildSoftDeleteByTidSqlTest, WithAudit) {
-    EXPECT_EQ(BuildSoftDeleteByTidSql(kUsers, "deleted_at", true),
-              "UPDATE ONLY \"public\".\"users\" SET \"deleted_at\" = $1, "
-              "\"deleted_by\" = $2, \"deleted_reason\" = $3 "
-              "WHERE ctid OPERATOR(\"pg_catalog\".=) ANY ($4) AND \"deleted_at\" IS NULL");
-}
-
-TEST(BuildSoftDeleteByTidSqlTest, QuotesNames) {
-    EXPECT_EQ(BuildSoftDeleteByTidSql({"Sch", "T\"1"}, "Removed At", false),
-              "UPDATE ONLY \"Sch\".\"T\"\"1\" SET \"Removed At\" = $1 "
-              "WHERE ctid OPERATOR(\"pg_catalog\".=) ANY ($2) AND \"Removed At\" IS NULL");
-}
-
-// --- BuildDeleteByKeySql --------------------------------------------------------------
-
-TEST(BuildDeleteByKeySqlTest, SingleNotNullKey) {
-    EXPECT_EQ(BuildDeleteByKeySql(kUsers, {{"id", kEq, false}}),
-              "DELETE FROM \"public\".\"users\" WHERE \"id\" OPERATOR(\"pg_catalog\".=) $1");
-}
-
-TEST(BuildDeleteByKeySqlTest, NullableKeyIsNullSafe) {
-    EXPECT_EQ(BuildDeleteByKeySql(kUsers, {{"email", kEq, true}}),
-              "DELETE FROM \"public\".\"users\" WHERE (\"email\" OPERATOR(\"pg_catalog\".=) $1 "
-              "OR (\"email\" IS NULL AND $1 IS NULL))");
-}
-
-TEST(BuildDeleteByKeySqlTest, MixedKeysNumberParametersInOrder) {
-    EXPECT_EQ(BuildDeleteByKeySql(kUsers, {{"tenant", kEq, false},
-                                           {"Email", "OPERATOR(\"public\".=)", true},
-                                           {"n", kEq, false}}),
-              "DELETE FROM \"public\".\"users\" WHERE \"tenant\" OPERATOR(\"pg_catalog\".=) $1 "
-              "AND (\"Email\" OPERATOR(\"public\".=) $2 OR (\"Email\" IS NULL AND $2 IS NULL)) "
-              "AND \"n\" OPERATOR(\"pg_catalog\".=) $3");
-}
-
-TEST(BuildDeleteByKeySqlTest, UsesOperatorVerbatim) {
-    // eq_operator is already qualified and is not quoted again.
-    EXPECT_EQ(BuildDeleteByKeySql(kUsers, {{"c", "OPERATOR(\"My Ops\".===)", false}}),
-              "DELETE FROM \"public\".\"users\" WHERE \"c\" OPERATOR(\"My Ops\".===) $1");
-}
-
-TEST(BuildDeleteByKeySqlTest, QuotesNonAsciiKey) {
-    EXPECT_EQ(BuildDeleteByKeySql({"s", "élèves"}, {{"numéro", kEq, true}}),
-              "DELETE FROM \"s\".\"élèves\" WHERE (\"numéro\" OPERATOR(\"pg_catalog\".=) $1 "
-              "OR (\"numéro\" IS NULL AND $1 IS NULL))");
-}
-
-TEST(BuildDeleteByKeySqlTest, EmptyKeyThrowsXX000) {
-    const Error e = CatchCoreError([] { BuildDeleteByKeySql(kUsers, {}); });
-    EXPECT_EQ(e.sqlstate(), "XX000");
-    EXPECT_STREQ(e.what(), "empty row key");
-}
-
 // --- BuildGrantSql --------------------------------------------------------------------
 
 TEST(BuildGrantSqlTest, ToRole) {
@@ -549,6 +488,26 @@ TEST(QuoteLiteralTest, DoubleQuotesAndNonAsciiPassThrough) {
     EXPECT_EQ(QuoteLiteral("用户's"), "'用户''s'");
 }
 
+// --- BuildParentExistsSql ------------------------------------------------------------
+
+TEST(BuildParentExistsSqlTest, OneColumnOnly) {
+    EXPECT_EQ(BuildParentExistsSql(kUsers, true, {"id"}, {kEq}),
+              "SELECT 1 FROM ONLY \"public\".\"users\" p WHERE p.\"id\" "
+              "OPERATOR(\"pg_catalog\".=) $1 LIMIT 1");
+}
+
+TEST(BuildParentExistsSqlTest, CompositeKeyOfPartitionedParent) {
+    EXPECT_EQ(BuildParentExistsSql({"s", "Tenants"}, false, {"tenant", "Id"},
+                                   {kEq, "OPERATOR(\"ext\".=)"}),
+              "SELECT 1 FROM \"s\".\"Tenants\" p WHERE p.\"tenant\" "
+              "OPERATOR(\"pg_catalog\".=) $1 AND p.\"Id\" OPERATOR(\"ext\".=) $2 LIMIT 1");
+}
+
+TEST(BuildParentExistsSqlTest, MismatchedListsThrowXX000) {
+    const Error e = CatchCoreError([] { BuildParentExistsSql(kUsers, true, {"a", "b"}, {kEq}); });
+    EXPECT_EQ(e.sqlstate(), "XX000");
+}
+
 // --- QualifiedOperator ----------------------------------------------------------------
 
 TEST(QualifiedOperatorTest, QuotesSchemaNotOperator) {
@@ -556,12 +515,6 @@ TEST(QualifiedOperatorTest, QuotesSchemaNotOperator) {
     EXPECT_EQ(QualifiedOperator("pg_catalog", "<>"), "OPERATOR(\"pg_catalog\".<>)");
     EXPECT_EQ(QualifiedOperator("My Ops", "==="), "OPERATOR(\"My Ops\".===)");
     EXPECT_EQ(QualifiedOperator("a\"b", "="), "OPERATOR(\"a\"\"b\".=)");
-}
-
-TEST(QualifiedOperatorTest, MatchesKeyColumnConvention) {
-    // The shell builds KeyColumn::eq_operator with QualifiedOperator.
-    EXPECT_EQ(BuildDeleteByKeySql(kUsers, {{"id", QualifiedOperator("pg_catalog", "="), false}}),
-              "DELETE FROM \"public\".\"users\" WHERE \"id\" OPERATOR(\"pg_catalog\".=) $1");
 }
 
 }  // namespace
