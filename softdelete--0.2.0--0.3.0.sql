@@ -80,9 +80,9 @@ SELECT t.relation,
    AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped
   -- Counts only for a timestamp column: one re-added with another type gives
   -- NULLs for that table instead of an error for everyone.
-  LEFT JOIN LATERAL (SELECT * FROM softdelete.table_stats(t.relation, t.column_name, t.retention)
-                      WHERE a.atttypid OPERATOR(pg_catalog.=) ANY
-                            ('{timestamptz,timestamp}'::pg_catalog.regtype[]::pg_catalog.oid[])) s
-    ON true;
+  LEFT JOIN LATERAL softdelete.table_stats(t.relation,
+      CASE WHEN a.atttypid OPERATOR(pg_catalog.=) ANY
+                ('{timestamptz,timestamp}'::pg_catalog.regtype[]::pg_catalog.oid[])
+           THEN t.column_name END, t.retention) s ON true;
 COMMENT ON COLUMN softdelete.status.last_purge_at IS 'When a purge of this table last finished without error (NULL without SELECT on the table)';
 COMMENT ON COLUMN softdelete.status.hide_deleted IS 'Whether queries see its soft-deleted rows only as softdelete.visibility says';

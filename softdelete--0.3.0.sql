@@ -155,10 +155,10 @@ SELECT t.relation,
    AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped
   -- Counts only for a timestamp column: one re-added with another type gives
   -- NULLs for that table instead of an error for everyone.
-  LEFT JOIN LATERAL (SELECT * FROM softdelete.table_stats(t.relation, t.column_name, t.retention)
-                      WHERE a.atttypid OPERATOR(pg_catalog.=) ANY
-                            ('{timestamptz,timestamp}'::pg_catalog.regtype[]::pg_catalog.oid[])) s
-    ON true;
+  LEFT JOIN LATERAL softdelete.table_stats(t.relation,
+      CASE WHEN a.atttypid OPERATOR(pg_catalog.=) ANY
+                ('{timestamptz,timestamp}'::pg_catalog.regtype[]::pg_catalog.oid[])
+           THEN t.column_name END, t.retention) s ON true;
 COMMENT ON VIEW softdelete.status IS 'One row per soft-delete enabled table, with counts of soft-deleted rows';
 GRANT SELECT ON softdelete.status TO PUBLIC;
 

@@ -530,11 +530,15 @@ ArrayType *TidArray(const StateChange *rows, int from, int to) {
 // triggers change are rolled back, and the operation is security-restricted
 // (spi_util.hpp).  Statements that only read use our fixed search_path; the
 // cascade UPDATEs keep the caller's, as the referential actions do, for the
-// child owner's triggers they fire.
+// child owner's triggers they fire, but with pg_catalog first and pg_temp
+// last: the caller's objects cannot shadow built-ins or the owner's tables
+// there.
 void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls,
                 bool fires_user_triggers = false) {
     OwnerScope scope;
-    EnterOwnerScope(owner, kOwnerScopeNoForceRls | (fires_user_triggers ? 0 : kOwnerScopeForceSearchPath),
+    EnterOwnerScope(owner,
+                    kOwnerScopeNoForceRls | (fires_user_triggers ? kOwnerScopeCallerPathCatalogFirst
+                                                                 : kOwnerScopeForceSearchPath),
                     &scope);
     int rc = 0;
     RunOwnStatement(kOwnStatement, [&] { rc = SPI_execute_plan(plan, values, nulls, false, 0); });

@@ -7,7 +7,9 @@ extern "C" {
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/varlena.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "access/table.h"
@@ -100,9 +102,37 @@ void BeginCatalogWrite(Oid *save_user, int *save_sec) {
 
 void EndCatalogWrite(Oid save_user, int save_sec) { SetUserIdAndSecContext(save_user, save_sec); }
 
+namespace {
+
+// "pg_catalog, <the current search_path without pg_catalog and pg_temp>, pg_temp"
+char *CatalogFirstSearchPath() {
+    char *raw = pstrdup(GetConfigOption("search_path", false, false));
+    List *elems = NIL;
+    StringInfoData path;
+    initStringInfo(&path);
+    appendStringInfoString(&path, "pg_catalog");
+    if (SplitIdentifierString(raw, ',', &elems)) {
+        ListCell *lc;
+        foreach (lc, elems) {
+            const char *name = (const char *)lfirst(lc);
+            if (strcmp(name, "pg_catalog") == 0 || strcmp(name, "pg_temp") == 0) continue;
+            // "$user" stays as it is: it names the current user when used.
+            appendStringInfo(&path, ", %s",
+                             strcmp(name, "$user") == 0 ? "\"$user\"" : quote_identifier(name));
+        }
+    }
+    appendStringInfoString(&path, ", pg_temp");
+    return path.data;
+}
+
+}  // namespace
+
 void EnterOwnerScope(Oid role, int flags, OwnerScope *scope) {
     GetUserIdAndSecContext(&scope->save_user, &scope->save_sec);
     scope->guc_level = (flags & kOwnerScopeForceSearchPath) ? ForceSearchPath() : NewGUCNestLevel();
+    if (flags & kOwnerScopeCallerPathCatalogFirst)
+        (void)set_config_option("search_path", CatalogFirstSearchPath(), PGC_USERSET,
+                                PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
     int sec = scope->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION;
     if (flags & kOwnerScopeNoForceRls) sec |= SECURITY_NOFORCE_RLS;
     SetUserIdAndSecContext(role, sec);

@@ -53,6 +53,11 @@ int ForceSearchPath();
 enum OwnerScopeFlags {
     kOwnerScopeForceSearchPath = 1,  // search_path = pg_catalog, pg_temp (our own SQL only)
     kOwnerScopeNoForceRls = 2,       // the owner sees every row even under FORCE RLS (as RI does)
+    // For statements that fire the owner's triggers (the cascades): the
+    // caller's search_path, but with pg_catalog first and pg_temp last, so the
+    // caller's functions and temporary tables cannot shadow built-in
+    // functions or the owner's tables in the owner's triggers.
+    kOwnerScopeCallerPathCatalogFirst = 4,
 };
 struct OwnerScope {
     Oid save_user;
