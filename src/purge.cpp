@@ -663,11 +663,6 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_s
             cursor = SPI_cursor_open_with_args(nullptr, u->scan_sql, 1, scan_types, scan_values,
                                                nullptr, false, 0);
         });
-        // The lock step reads its candidates by Tid.  With a hashed ctid list
-        // a sequential scan can look cheaper to the planner for a big batch of
-        // a small table, but it reads the whole table for every batch.
-        (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-                                GUC_ACTION_SAVE, true, 0, false);
         // Each batch's arrays and copies go when the batch is done.
         MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "softdelete purge batch",
                                                         ALLOCSET_DEFAULT_SIZES);
@@ -689,11 +684,20 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_s
             pfree(tids);
             Oid types[2] = {INTERVALOID, TIDARRAYOID};
             Datum values[2] = {IntervalPGetDatum(&t->cutoff), PointerGetDatum(array)};
+            // The lock step reads its candidates by Tid.  With a hashed ctid
+            // list a sequential scan can look cheaper to the planner for a big
+            // batch of a small table, but it reads the whole table for every
+            // batch.  Only for this statement: the referential actions the
+            // delete fires must plan (and cache their plans) as usual.
             int rc = 0;
+            int seqscan_level = NewGUCNestLevel();
+            (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
             RunOwnStatement(kOwnStatement, [&] {
                 rc = SPI_execute_with_args(u->lock_candidates_sql, 2, types, values, nullptr,
                                            false, 0);
             });
+            AtEOXact_GUC(false, seqscan_level);
             if (rc != SPI_OK_SELECT)
                 elog(ERROR, "softdelete: purge batch failed (%s): %s",
                      SPI_result_code_string(rc), u->lock_candidates_sql);

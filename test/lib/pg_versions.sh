@@ -518,6 +518,7 @@ sd_pg_setup() {
         (
             flock 9 || exit 1
             if sd_pg_ready "$v" && [ "${SD_PG_REFRESH:-0}" != 1 ]; then
+                sd_log "PostgreSQL $v: root ready (finished by another set-up)"
                 exit 0
             fi
             sd_pg_download "$v" || exit 1

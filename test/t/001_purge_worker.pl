@@ -1,6 +1,8 @@
 # 001_purge_worker.pl -- the background purge worker (SPEC §7): automatic purge,
 # reload, fast shutdown, kill -9 and restart, standby + promotion, DROP DATABASE,
-# a database created after start, and softdelete.purge() against a running purge.
+# a database created after start, softdelete.purge() against a running purge, a
+# batch that sleeps (purge_batch_timeout, databases side by side) and the purge
+# lock no role can take.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -91,6 +93,48 @@ ok($node->poll_query_until('app', q{
     'error recorded in purge_log');
 is($node->safe_psql('app', 'SELECT count(*) FROM flaky'), '1', 'failing table untouched');
 $node->safe_psql('app', 'DROP TABLE flaky');
+
+# --- one slow table stalls neither the pass nor the other databases (red-team M1) ----------
+# An owner's BEFORE DELETE trigger sleeps for an hour: softdelete.purge_batch_timeout
+# cancels that batch (recorded as the table's error), and the launcher, which runs
+# databases side by side, purges another database meanwhile.  That database has
+# default_transaction_read_only = on (red-team L4): the worker's own transactions
+# write anyway.
+set_conf('softdelete.purge_batch_timeout', '3s');
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other', q{
+CREATE EXTENSION softdelete;
+CREATE TABLE t (id int PRIMARY KEY);
+SELECT softdelete.enable('t', retention => '1 day');
+});
+$node->safe_psql('postgres', 'ALTER DATABASE other SET default_transaction_read_only = on');
+$node->safe_psql('app', q{
+CREATE TABLE slow (id int PRIMARY KEY);
+SELECT softdelete.enable('slow', retention => '1 day');
+CREATE FUNCTION nap() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN PERFORM pg_sleep(3600); RETURN OLD; END$$;
+CREATE TRIGGER nap BEFORE DELETE ON slow FOR EACH ROW EXECUTE FUNCTION nap();
+INSERT INTO slow VALUES (1);
+UPDATE slow SET deleted_at = now() - interval '2 days';
+});
+ok($node->poll_query_until('app', q{SELECT count(*) > 0 FROM pg_stat_activity
+     WHERE backend_type = 'softdelete purge worker' AND datname = 'app'
+       AND wait_event = 'PgSleep'}),
+    'the worker of database app sleeps in the trigger');
+$node->safe_psql('other', q{
+SET default_transaction_read_only = off;
+INSERT INTO t SELECT generate_series(1, 10);
+UPDATE t SET deleted_at = now() - interval '2 days';
+});
+ok($node->poll_query_until('other', 'SELECT count(*) = 0 FROM t'),
+    'database other is purged meanwhile, under default_transaction_read_only = on');
+ok($node->poll_query_until('app', q{SELECT count(*) > 0 FROM softdelete.purge_log
+     WHERE relation = 'public.slow' AND error LIKE '%statement timeout%'}),
+    'the sleeping batch is cancelled by softdelete.purge_batch_timeout and recorded');
+is($node->safe_psql('app', 'SELECT count(*) FROM slow'), '1', 'its row stays');
+$node->safe_psql('app', 'DROP TABLE slow');
+$node->safe_psql('postgres', 'DROP DATABASE other');
+$node->safe_psql('postgres', 'ALTER SYSTEM RESET softdelete.purge_batch_timeout; SELECT pg_reload_conf()');
 
 # --- softdelete.purge() while another purge holds the lock -----------------------------
 my $bg = $node->background_psql('app');

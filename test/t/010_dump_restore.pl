@@ -75,6 +75,31 @@ DELETE FROM app.users WHERE id = 2;
 });
 $node->safe_psql('src', 'DELETE FROM app.orders WHERE id = 31');
 
+# A partitioned table (its partitions carry the TRUNCATE guard enable() made:
+# a strict restore must not meet them twice), a table that hides its soft-deleted
+# rows, and a view trigger left over from 0.2.0 (made with the event triggers off,
+# as a 0.2.0 database has it): a restore drops it.
+$node->safe_psql('src', q{
+SET client_min_messages = warning;
+CREATE SCHEMA extra;
+CREATE TABLE extra.events (id int, k int) PARTITION BY LIST (k);
+CREATE TABLE extra.events_1 PARTITION OF extra.events FOR VALUES IN (1);
+CREATE TABLE extra.events_2 PARTITION OF extra.events FOR VALUES IN (2);
+SELECT softdelete.enable('extra.events');
+INSERT INTO extra.events VALUES (1, 1), (2, 2), (3, 2);
+DELETE FROM extra.events WHERE id = 3;
+CREATE TABLE extra.notes (id int PRIMARY KEY, body text);
+SELECT softdelete.enable('extra.notes', hide_deleted => true);
+INSERT INTO extra.notes SELECT g, 'n' || g FROM generate_series(1, 5) g;
+DELETE FROM extra.notes WHERE id IN (2, 4);
+SET session_replication_role = replica;
+CREATE TRIGGER softdelete_view_delete INSTEAD OF DELETE ON extra.notes_active
+    FOR EACH ROW EXECUTE FUNCTION softdelete.on_view_delete('deleted_at', 'false');
+RESET session_replication_role;
+});
+is($node->safe_psql('src', 'SELECT count(*) FROM extra.notes'), '3',
+    'source: hide_deleted hides the soft-deleted notes');
+
 my %q = (
     catalog => q{SELECT relation::text, column_name, active_view::text, view_name,
                         deleted_index::text, "cascade", retention, audit
@@ -88,8 +113,9 @@ my %q = (
                         WHERE t.tgrelid = c.oid)
                  FROM pg_class c WHERE c.relkind = 'v'
                   AND c.relnamespace = 'app'::regnamespace ORDER BY 1},
+    # (the 0.2.0 view trigger made in the source is dropped by the restore)
     triggers => q{SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger
-                   WHERE NOT tgisinternal ORDER BY 1, 2},
+                   WHERE NOT tgisinternal AND tgname <> 'softdelete_view_delete' ORDER BY 1, 2},
     data => q{SELECT 'u', id, deleted_at, deleted_by, deleted_reason FROM app.users
               UNION ALL SELECT 'o', id, deleted_at, deleted_by, deleted_reason FROM app.orders
               UNION ALL SELECT 'i', id, deleted_at, deleted_by, deleted_reason FROM app.order_items
@@ -98,7 +124,7 @@ my %q = (
 my %src = map { $_ => $node->safe_psql('src', $q{$_}) } keys %q;
 like($src{catalog}, qr/^app\.users\|deleted_at\|app\.live_users\|live_users\|/m,
     'source: users enabled with a custom view name');
-is(scalar(() = $src{catalog} =~ /\n/g) + 1, 3, 'source: three enabled tables');
+is(scalar(() = $src{catalog} =~ /\n/g) + 1, 5, 'source: five enabled tables');
 like($src{uniques}, qr/^users_email_key\|app\.users\|t\|/m, 'source: users.email recorded as a converted constraint');
 
 # --- dumps ----------------------------------------------------------------------------
@@ -120,6 +146,21 @@ $node->safe_psql('postgres', 'CREATE DATABASE r_custom');
 is($rc, 0, 'custom restore: pg_restore exit code');
 unlike($err, qr/error/i, 'custom restore: no errors') or diag($err);
 
+# The strict modes (red-team H2): one transaction that stops at the first error.
+$node->safe_psql('postgres', 'CREATE DATABASE r_strict_custom');
+($rc, $out, $err) = run_client('pg_restore', '--single-transaction', '--exit-on-error',
+    '-d', 'r_strict_custom', "$dir/custom.dump");
+is($rc, 0, 'pg_restore --single-transaction --exit-on-error') or diag($err);
+$node->safe_psql('postgres', 'CREATE DATABASE r_strict_plain');
+($rc, $out, $err) = run_client('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction',
+    '-d', 'r_strict_plain', '-f', "$dir/plain.sql");
+is($rc, 0, 'psql -v ON_ERROR_STOP=1 --single-transaction of the plain dump') or diag($err);
+for my $db (qw(r_strict_custom r_strict_plain)) {
+    is($node->safe_psql($db, q{SELECT string_agg(relation::text, ',' ORDER BY relation::text)
+                                 FROM softdelete.tables}),
+        'app.order_items,app.orders,app.users,extra.events,extra.notes', "$db: every table enabled");
+}
+
 sub check_restored {
     my ($db) = @_;
 
@@ -131,6 +172,25 @@ sub check_restored {
                                   ON c.oid = t.relation::oid AND c.relname IN
                                      ('users', 'orders', 'order_items')}),
         '3', "$db: catalog rows point at the restored tables");
+
+    # The table that hides its soft-deleted rows kept all of them.
+    is($node->safe_psql($db, q{SET softdelete.visibility = 'all';
+                               SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ','
+                                      ORDER BY id) FROM extra.notes}),
+        '1:false,2:true,3:false,4:true,5:false', "$db: every note restored, hidden ones too");
+    is($node->safe_psql($db, 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM extra.notes'),
+        '1,3,5', "$db: and still hidden");
+    is($node->safe_psql($db, q{SELECT count(*) FROM pg_trigger
+                                WHERE tgrelid = 'extra.notes_active'::regclass}),
+        '0', "$db: the 0.2.0 view trigger was dropped on restore");
+    is($node->safe_psql($db, 'DELETE FROM extra.notes_active WHERE id = 5 RETURNING id'), '5',
+        "$db: DELETE through the view soft-deletes");
+    is($node->safe_psql($db, q{SELECT string_agg(tgrelid::regclass::text, ',' ORDER BY 1)
+                                 FROM pg_trigger WHERE tgname = 'softdelete_truncate'
+                                  AND tgrelid::regclass::text LIKE 'extra.events%'}),
+        'extra.events,extra.events_1,extra.events_2', "$db: every partition guarded");
+    # The rest of the checks are about schema app.
+    $node->safe_psql($db, 'SET client_min_messages = warning; DROP SCHEMA extra CASCADE');
     like($node->safe_psql($db, q{SELECT indexdef FROM pg_indexes
                                   WHERE indexname = 'users_email_key'}),
         qr/^CREATE UNIQUE INDEX users_email_key .* WHERE \(deleted_at IS NULL\)$/,
@@ -255,7 +315,10 @@ is($standby->safe_psql('src', q{SET ROLE app_reader;
     '10', 'standby: cascade replicated, view readable with the copied grant');
 is($standby->safe_psql('src', q{SELECT relation::text || ':' || deleted_rows
                                   FROM softdelete.status ORDER BY relation::text}),
-    "app.order_items:3\napp.orders:3\napp.users:2", 'standby: softdelete.status works');
+    "app.order_items:3\napp.orders:3\napp.users:2\nextra.events:1\nextra.notes:2",
+    'standby: softdelete.status works');
+is($standby->safe_psql('src', 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM extra.notes'),
+    '1,3,5', 'standby: hide_deleted hides there too (read-only)');
 my ($srv_rc, $s_out, $s_err);
 $srv_rc = $standby->psql('src', 'DELETE FROM app.live_users WHERE id = 1',
     stdout => \$s_out, stderr => \$s_err);
