@@ -30,18 +30,16 @@ DELETE FROM users WHERE id = 3;
 UPDATE users SET deleted_at = NULL WHERE id = 1;
 SELECT id, email, deleted_at IS NOT NULL AS deleted FROM users ORDER BY id;
 
--- Upserts name the predicate: ON CONFLICT (email) WHERE deleted_at IS NULL works,
--- on the table and through the active view; without the predicate there is no
--- matching constraint.
+-- Upserts: ON CONFLICT (email) WHERE deleted_at IS NULL works, on the table and
+-- through the active view; since 0.3.0 the predicate is implied when it is left
+-- out (upserts.sql has more).
 INSERT INTO users VALUES (5, 'b@x', 'upserted') ON CONFLICT (email) WHERE deleted_at IS NULL
   DO UPDATE SET nick = EXCLUDED.nick;
 INSERT INTO users_active VALUES (6, 'a@x', 'via view') ON CONFLICT (email) WHERE deleted_at IS NULL
   DO UPDATE SET nick = EXCLUDED.nick;
 INSERT INTO users VALUES (7, 'c@x', 'new') ON CONFLICT (email) WHERE deleted_at IS NULL DO NOTHING;
 INSERT INTO users VALUES (8, 'c@x', 'ignored') ON CONFLICT (email) WHERE deleted_at IS NULL DO NOTHING;
-\set VERBOSITY sqlstate
 INSERT INTO users VALUES (9, 'd@x', 'x') ON CONFLICT (email) DO NOTHING;
-\set VERBOSITY default
 SELECT id, email, nick, deleted_at IS NOT NULL AS deleted FROM users ORDER BY id;
 
 -- Every property of the original is kept; the name is the same.
