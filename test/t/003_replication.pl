@@ -253,7 +253,42 @@ is($sub->safe_psql('ext', $deleted_sql), '0/0/0', '(b) nothing left soft-deleted
 $sub->safe_psql('ext', 'DELETE FROM author_notes WHERE id = 3');
 is($sub->safe_psql('ext', 'SELECT count(*) FROM author_notes WHERE deleted_at IS NOT NULL'), '1',
     '(b) a local DELETE on the subscriber is a soft delete');
+
+# --- (c) a table that hides its soft-deleted rows -------------------------------------
+# The initial copy of a subscription runs on the publisher's walsender: it gets
+# every row (also with a publication row filter, whose copy is a query there).
+$primary->safe_psql('app', q{
+CREATE TABLE hidden_notes (id int PRIMARY KEY, body text);
+SELECT softdelete.enable('hidden_notes', hide_deleted => true);
+INSERT INTO hidden_notes SELECT g, 'n' || g FROM generate_series(1, 6) g;
+DELETE FROM hidden_notes WHERE id IN (2, 5);
+CREATE PUBLICATION pub_hidden FOR TABLE hidden_notes;
+CREATE PUBLICATION pub_hidden_filtered FOR TABLE hidden_notes WHERE (id > 1);
+});
+is($primary->safe_psql('app', 'SELECT count(*) FROM hidden_notes'), '4',
+    '(c) publisher hides two of six rows');
+$sub->safe_psql('postgres', 'CREATE DATABASE hide1');
+$sub->safe_psql('postgres', 'CREATE DATABASE hide2');
+for my $db (qw(hide1 hide2)) {
+    $sub->safe_psql($db, 'CREATE TABLE hidden_notes (id int PRIMARY KEY, body text, deleted_at timestamptz)');
+}
+$sub->safe_psql('hide1', "CREATE SUBSCRIPTION sub_hide1 CONNECTION '$connstr' PUBLICATION pub_hidden");
+$sub->safe_psql('hide2',
+    "CREATE SUBSCRIPTION sub_hide2 CONNECTION '$connstr' PUBLICATION pub_hidden_filtered");
+$sub->wait_for_subscription_sync($primary, 'sub_hide1', 'hide1');
+$sub->wait_for_subscription_sync($primary, 'sub_hide2', 'hide2');
+is($sub->safe_psql('hide1', q{SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ','
+                                ORDER BY id) FROM hidden_notes}),
+    '1:false,2:true,3:false,4:false,5:true,6:false', '(c) initial copy: every row');
+is($sub->safe_psql('hide2', q{SELECT string_agg(id || ':' || (deleted_at IS NOT NULL), ','
+                                ORDER BY id) FROM hidden_notes}),
+    '2:true,3:false,4:false,5:true,6:false', '(c) initial copy with a row filter: every row it passes');
+$primary->safe_psql('app', 'DELETE FROM hidden_notes WHERE id = 3');
+$primary->wait_for_catchup('sub_hide1');
+is($sub->safe_psql('hide1', 'SELECT deleted_at IS NOT NULL FROM hidden_notes WHERE id = 3'), 't',
+    '(c) a soft delete arrives as an update');
+
 my @apply_errors = grep { /(ERROR|FATAL|PANIC):/ } split /\n/, slurp_file($sub->logfile);
-is(scalar(@apply_errors), 0, '(b) no errors on the subscriber') or diag(join("\n", @apply_errors));
+is(scalar(@apply_errors), 0, '(b, c) no errors on the subscriber') or diag(join("\n", @apply_errors));
 
 done_testing();
