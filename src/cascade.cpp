@@ -862,6 +862,19 @@ bool CascadeParentGone(Relation rel, HeapTuple row) {
     return gone;
 }
 
+void CascadeEdgeFacts(Oid relid, bool *has_children, Bitmapset **parent_key_cols) {
+    *parent_key_cols = nullptr;
+    UsingEdges([&] {
+        EdgeSet *set = Edges(relid);
+        *has_children = set->nchildren > 0;
+        for (int i = 0; i < set->nparents; ++i)
+            for (int k = 0; k < set->parents[i].nkeys; ++k)
+                *parent_key_cols =
+                    bms_add_member(*parent_key_cols,
+                                   set->parents[i].attnos[k] - FirstLowInvalidHeapAttributeNumber);
+    });
+}
+
 void ResetCascades() {
     changes = nullptr;
     restored = nullptr;

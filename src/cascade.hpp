@@ -16,6 +16,7 @@ extern "C" {
 #include "access/htup.h"
 #include "datatype/timestamp.h"
 #include "storage/itemptr.h"
+#include "nodes/bitmapset.h"
 #include "utils/relcache.h"
 }
 
@@ -50,6 +51,12 @@ void LockForCascade(Relation rel, ItemPointer tid);
 // parent's owner, with row-level security not applied, on the latest
 // snapshot.
 bool CascadeParentGone(Relation rel, HeapTuple row);
+
+// Whether enabled tables reference relid through ON DELETE CASCADE foreign
+// keys (its soft deletes lock and cascade), and the columns with which relid
+// references enabled tables so (new references are checked; NULL if none;
+// attribute numbers offset by FirstLowInvalidHeapAttributeNumber).
+void CascadeEdgeFacts(Oid relid, bool *has_children, Bitmapset **parent_key_cols);
 
 void ResetCascades();
 void ForgetSubtransactionCascades(SubTransactionId subid);

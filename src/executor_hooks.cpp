@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include "cascade.hpp"
+#include "trigger_skip.hpp"
 
 namespace softdelete {
 
@@ -41,8 +42,17 @@ constexpr int kMaxUpdateMarks = 16;
 UpdateMark update_marks[kMaxUpdateMarks];
 int n_update_marks = 0;
 
+ExecutorStart_hook_type prev_executor_start = nullptr;
 ExecutorRun_hook_type prev_executor_run = nullptr;
 ExecutorFinish_hook_type prev_executor_finish = nullptr;
+
+void SdExecutorStart(QueryDesc *qd, int eflags) {
+    if (prev_executor_start)
+        prev_executor_start(qd, eflags);
+    else
+        standard_ExecutorStart(qd, eflags);
+    if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY)) SkipIdleTriggers(qd);
+}
 
 void SdExecutorRun(QueryDesc *qd, ScanDirection dir, uint64 count, bool execute_once) {
     nesting_level++;
@@ -204,6 +214,8 @@ bool ConsumeRowUpdate(Oid relid, ItemPointer tid) {
 }
 
 void InitExecutorHooks() {
+    prev_executor_start = ExecutorStart_hook;
+    ExecutorStart_hook = SdExecutorStart;
     prev_executor_run = ExecutorRun_hook;
     ExecutorRun_hook = SdExecutorRun;
     prev_executor_finish = ExecutorFinish_hook;

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "postgres.h"
+#include "executor/executor.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/restrictinfo.h"
@@ -22,6 +23,11 @@ inline Bitmapset **UpdatedColsOf(Query *query, RangeTblEntry *rte) {
 inline AclMode RequiredPermsOf(const Query *query, const RangeTblEntry *rte) {
     (void)query;
     return rte->requiredPerms;
+}
+
+// The privileges the executor checks for range table entry rti of estate.
+inline AclMode RequiredPermsOfRangeTableEntry(EState *estate, Index rti) {
+    return exec_rt_fetch(rti, estate)->requiredPerms;
 }
 
 // A restriction clause on one base relation, pushed down, security level 0.
