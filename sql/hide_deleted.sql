@@ -100,6 +100,26 @@ RESET row_security;
 EXECUTE n_users;
 DEALLOCATE n_users;
 
+-- The same through a chain of 20 views: each view is read once (a view's own
+-- rule names the view again), and the cached plan still follows row_security.
+DO $$
+BEGIN
+  EXECUTE 'CREATE VIEW users_v1 AS SELECT * FROM users';
+  FOR i IN 2..20 LOOP
+    EXECUTE format('CREATE VIEW %I AS SELECT * FROM %I', 'users_v' || i, 'users_v' || (i - 1));
+  END LOOP;
+END $$;
+PREPARE n_users_v AS SELECT count(*) FROM users_v20;
+EXECUTE n_users_v;
+SET row_security = off;
+EXECUTE n_users_v;
+RESET row_security;
+EXECUTE n_users_v;
+DEALLOCATE n_users_v;
+SET client_min_messages = warning;
+DROP VIEW users_v1 CASCADE;
+RESET client_min_messages;
+
 -- COPY t TO (table form) copies every row; COPY (SELECT ...) is a query.
 COPY users (id) TO stdout;
 COPY (SELECT id FROM users ORDER BY id) TO stdout;

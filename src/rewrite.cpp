@@ -314,17 +314,20 @@ void SdGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
 // post_parse_analyze: a query reading a hide_deleted table (directly or
 // through views) is marked as depending on row-level security, so the plan
 // cache plans it again when row_security changes (pg_dump sets it off).
-const int kMaxViewDepth = 16;
+// Each view is read once per query: a view body's rtable names the view itself
+// (the OLD/NEW entries before PostgreSQL 16) and views may share views.
+struct HiddenWalk {
+    List *seen_views;  // OIDs of the views walked so far
+};
 
 bool ReadsHiddenTable(Node *node, void *context);
 
-bool RelationHides(Oid relid, char relkind, int depth) {
+bool RelationHides(Oid relid, char relkind, HiddenWalk *walk) {
     if (relkind == RELKIND_VIEW) {
-        if (depth >= kMaxViewDepth) return false;
+        if (list_member_oid(walk->seen_views, relid)) return false;
+        walk->seen_views = lappend_oid(walk->seen_views, relid);
         Relation view = table_open(relid, AccessShareLock);
-        Query *body = get_view_query(view);
-        int next = depth + 1;
-        bool hides = ReadsHiddenTable((Node *)body, &next);
+        bool hides = ReadsHiddenTable((Node *)get_view_query(view), walk);
         table_close(view, AccessShareLock);
         return hides;
     }
@@ -337,11 +340,11 @@ bool ReadsHiddenTable(Node *node, void *context) {
     if (node == nullptr) return false;
     if (IsA(node, Query)) {
         Query *query = (Query *)node;
-        int depth = *(int *)context;
         ListCell *lc;
         foreach (lc, query->rtable) {
             RangeTblEntry *rte = (RangeTblEntry *)lfirst(lc);
-            if (rte->rtekind == RTE_RELATION && RelationHides(rte->relid, rte->relkind, depth))
+            if (rte->rtekind == RTE_RELATION &&
+                RelationHides(rte->relid, rte->relkind, (HiddenWalk *)context))
                 return true;
         }
         return query_tree_walker(query, (bool (*)())(void (*)(void))ReadsHiddenTable, context, 0);
@@ -352,8 +355,9 @@ bool ReadsHiddenTable(Node *node, void *context) {
 void SdPostParseAnalyze(ParseState *pstate, Query *query, JumbleState *jstate) {
     if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
     if (query->commandType == CMD_UTILITY || query->hasRowSecurity) return;
-    int depth = 0;
-    if (ReadsHiddenTable((Node *)query, &depth)) query->hasRowSecurity = true;
+    HiddenWalk walk = {NIL};
+    if (ReadsHiddenTable((Node *)query, &walk)) query->hasRowSecurity = true;
+    list_free(walk.seen_views);
 }
 
 void SdProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
