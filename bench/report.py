@@ -16,6 +16,8 @@ GOALS = [
     ("2.", "ms", "<= 1.15x limit", lambda r: r <= 1.15),
     ("3", "ms", "<= 1.3x limit", lambda r: r <= 1.3),
     ("4.", "rows/s", ">= 0.9x limit", lambda r: r >= 0.9),
+    ("5c", "TPS", ">= 0.97x limit", lambda r: r >= 0.97),
+    ("5d", "ms", "<= 1.03x limit", lambda r: r <= 1.03),
     ("5", "", "1.00x limit", lambda r: 0.97 <= r <= 1.03),
 ]
 

@@ -6,6 +6,7 @@
 #   sudo SCALE=10 bench/run.sh        every size x10 (SCALE may be fractional)
 #   WORKLOADS="1 3" REPS=3 ...        run a subset; repetitions per (workload, mode)
 #   PG_CONFIG=/path/to/pg_config ...  another PostgreSQL install (default: pg_config)
+#   SKIP_BUILD=1 ...                  use the extension already installed there
 #
 # Run as root from the repository top. Builds and installs the extension, starts a
 # throwaway cluster as user sdtest on a unix socket under /tmp, runs every workload in
@@ -32,20 +33,27 @@ N_PARENTS=$(sz 20000)     # workload 3 (x10 children, x50 grandchildren)
 N_DELPARENTS=$(sz 2000)
 N_PURGE=$(sz 1000000)     # workload 4 (due rows; as many active rows)
 PURGE_BATCH=10000
+W1_CLIENTS=${W1_CLIENTS:-"1 16"}   # workload 1: pgbench clients (rows >= TPS x PGB_T, or the check fails)
+W1_PROTOCOL=${W1_PROTOCOL:-prepared}   # as ORMs and drivers with prepared statements
 W4_T=${W4_T:-5}            # seconds of concurrent UPDATEs per purge (and baseline)
 
 PG_CONFIG=${PG_CONFIG:-pg_config}
 PGBIN=$("$PG_CONFIG" --bindir)
 export PATH="$PGBIN:$PATH"
 STAMP=$(date +%Y-%m-%d_%H%M)
-OUT="$REPO/bench/results/$STAMP.md"
-[ "$QUICK" = 1 ] && OUT="$REPO/bench/results/${STAMP}_quick.md"
+RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
+OUT="$RESULTS_DIR/$STAMP.md"
+[ "$QUICK" = 1 ] && OUT="$RESULTS_DIR/${STAMP}_quick.md"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # ------------------------------------------------------------------ build, cluster ---
-log "building and installing the extension"
-make -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null && make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+if [ "${SKIP_BUILD:-0}" = 1 ]; then   # e.g. on a lent machine: the PostgreSQL tree holds it
+  log "using the installed extension ($("$PG_CONFIG" --pkglibdir)/softdelete.so)"
+else
+  log "building and installing the extension"
+  make -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" >/dev/null && make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
+fi
 
 id "$BENCH_USER" >/dev/null 2>&1 || useradd -m "$BENCH_USER"
 WORK=$(mktemp -d /tmp/sdbench.XXXXXX)
@@ -106,8 +114,13 @@ p99() {  # p99 <pgbench -l log files...> -> 99th percentile latency in ms
   cat "$@" 2>/dev/null | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END{if (NR==0) {print "error"; exit} i=int(NR*0.99); if (i<1) i=1; printf "%.2f", a[i]/1000}'
 }
 pgb() {  # pgb <script> <clients> <seconds> [pgbench options...] -> tps
+  pgb_tx "$@" | awk '{print $1}'
+}
+pgb_tx() {  # pgb_tx <script> <clients> <seconds> [pgbench options...] -> "tps transactions"
   local f=$1 c=$2 t=$3; shift 3
-  pgbench -n "$@" -f "$f" -c "$c" -j "$c" -T "$t" 2>&1 | awk '/^tps = /{print $3; exit}'
+  pgbench -n "$@" -f "$f" -c "$c" -j "$c" -T "$t" 2>&1 |
+    awk '/^number of transactions actually processed: /{split($6, a, "/"); n=a[1]}
+         /^tps = /{tps=$3} END{print (tps == "" ? "error" : tps), (n == "" ? "error" : n)}'
 }
 per_row() {  # per_row <ms> <rows> -> microseconds per row
   awk -v ms="$1" -v n="$2" 'BEGIN{if (ms !~ /^[0-9.]+$/ || n <= 0) print "error"; else printf "%.3f", ms * 1000 / n}'
@@ -120,17 +133,24 @@ want() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
 # ------------------------------------------------- 1. OLTP single-row DELETE (pgbench) ---
 if want 1; then
-  log "workload 1: OLTP single-row delete"
-  printf '\\set id random(1, %s)\nUPDATE oltp_limit SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL;\n' "$N_OLTP" >"$WORK/w1_limit.sql"
-  printf '\\set id random(1, %s)\nDELETE FROM oltp_peer WHERE id = :id;\n' "$N_OLTP" >"$WORK/w1_peer.sql"
-  printf '\\set id random(1, %s)\nDELETE FROM oltp_softdelete WHERE id = :id;\n' "$N_OLTP" >"$WORK/w1_softdelete.sql"
+  # Every transaction deletes a distinct live row: client c (of C) owns the slots
+  # c * N/C .. (c + 1) * N/C - 1 and its transaction n takes row 1 + permute(slot, N), a
+  # pseudo-random order over the whole table, no row twice. The check compares the rows
+  # soft-deleted with the transactions pgbench counted: a mismatch (a client ran past
+  # its N/C slots: make the table bigger) voids the figure.
+  log "workload 1: OLTP single-row delete, clients: $W1_CLIENTS, pgbench -M $W1_PROTOCOL"
+  w1_pick='\\set n :n + 1\n\\set id 1 + permute(:client_id * (%s / :nc) + :n - 1, %s)\n'
+  printf "$w1_pick"'UPDATE oltp_limit SET deleted_at = now() WHERE id = :id AND deleted_at IS NULL;\n' "$N_OLTP" "$N_OLTP" >"$WORK/w1_limit.sql"
+  printf "$w1_pick"'DELETE FROM oltp_peer WHERE id = :id;\n' "$N_OLTP" "$N_OLTP" >"$WORK/w1_peer.sql"
+  printf "$w1_pick"'DELETE FROM oltp_softdelete WHERE id = :id;\n' "$N_OLTP" "$N_OLTP" >"$WORK/w1_softdelete.sql"
   for rep in $(seq "$REPS"); do
-    for c in 1 2; do
+    for c in $W1_CLIENTS; do
       for m in $MODES; do
         q "CALL build_oltp('oltp_$m', '$m', $N_OLTP)"; prep "oltp_$m"
-        tps=$(pgb "$WORK/w1_$m.sql" "$c" "$PGB_T")
+        read -r tps done_tx < <(pgb_tx "$WORK/w1_$m.sql" "$c" "$PGB_T" -M "$W1_PROTOCOL" -D n=0 -D nc="$c")
         record "1. OLTP single-row DELETE, $c client(s)" "TPS" "$m" "$rep" "$tps"
         check "w1 $m rows kept" "SELECT count(*) FROM oltp_$m" "$N_OLTP"
+        check "w1 $m one distinct live row per transaction" "SELECT count(*) FROM oltp_$m WHERE deleted_at IS NOT NULL" "$done_tx"
         q "DROP TABLE oltp_$m CASCADE"
       done
     done
@@ -270,6 +290,37 @@ if want 5; then
     done
   done
   q "DROP TABLE reads CASCADE"
+
+  # 5c/5d: the same reads on a table enabled with hide_deleted => true, queried as the
+  # application does once it is unchanged: the base table, no predicate (softdelete).
+  # limit and peer read the same table with the predicate written by hand (the base
+  # table, a hand-written view), with softdelete.visibility = all so that the extension
+  # adds nothing to their plans.
+  log "workload 5c/5d: reads on a hide_deleted table (softdelete = base table, no predicate)"
+  q "CALL build_oltp('hreads', 'softdelete', $N_OLTP, true)"
+  q "DELETE FROM hreads WHERE id % 10 = 0"
+  q "CREATE VIEW hreads_peer_view AS SELECT * FROM hreads WHERE deleted_at IS NULL"
+  prep hreads
+  declare -A HSRC=([limit]="hreads WHERE deleted_at IS NULL AND" [peer]="hreads_peer_view WHERE" [softdelete]="hreads WHERE")
+  declare -A HCNT=([limit]="hreads WHERE deleted_at IS NULL" [peer]="hreads_peer_view" [softdelete]="hreads")
+  declare -A HVIS=([limit]="'all'" [peer]="'all'" [softdelete]=DEFAULT)
+  declare -A HOPT=([limit]="-c softdelete.visibility=all" [peer]="-c softdelete.visibility=all" [softdelete]="")
+  for m in $MODES; do
+    printf '\\set id random(1, %s)\nSELECT * FROM %s id = :id;\n' "$N_OLTP" "${HSRC[$m]}" >"$WORK/w5h_$m.sql"
+    check "w5h $m count" "SET softdelete.visibility = ${HVIS[$m]}; SELECT count(*) FROM ${HCNT[$m]}" "$(( N_OLTP - N_OLTP / 10 ))"
+  done
+  for rep in $(seq "$REPS"); do
+    for m in $MODES; do
+      record "5c. hide_deleted table: point lookup by id (1 client, simple protocol)" "TPS" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" pgb "$WORK/w5h_$m.sql" 1 "$READ_T")"
+    done
+    for m in $MODES; do
+      record "5c. hide_deleted table: point lookup by id (1 client, prepared)" "TPS" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" pgb "$WORK/w5h_$m.sql" 1 "$READ_T" -M prepared)"
+    done
+    for m in $MODES; do
+      record "5d. hide_deleted table: count(*) of active rows" "ms" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" timed "SELECT count(*) FROM ${HCNT[$m]};")"
+    done
+  done
+  q "DROP TABLE hreads CASCADE"
 fi
 
 # --------------------------------------------------------------------- 6. scaling ---
@@ -363,12 +414,12 @@ fi
 {
   echo "# softdelete benchmark, $(date '+%Y-%m-%d %H:%M')"
   echo
-  echo "- commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src sql softdelete--*.sql 2>/dev/null || echo ' + uncommitted changes in src/sql'), $(postgres --version)"
+  echo "- commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src sql softdelete--*.sql 2>/dev/null || echo ' + uncommitted changes in src/sql')}, $(postgres --version)"
   echo "- $(nproc) CPUs ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
   echo "- QUICK=$QUICK SCALE=$SCALE: oltp table $N_OLTP rows, bulk $N_BULK, cascade $N_PARENTS parents (delete $N_DELPARENTS), purge $N_PURGE; pgbench ${PGB_T}s (reads ${READ_T}s); median of $REPS runs (memory: 1 run)"
   echo "- server: shared_buffers=2GB, fsync=on, synchronous_commit=off, max_wal_size=8GB, checkpoint_timeout=30min, autovacuum=off, jit=off"
   echo
-  python3 "$REPO/bench/report.py" "$RES"
+  python3 "$REPO/bench/report.py" "$RES" || echo "(no python3 here: bench/report.py ${OUT%.md}.tsv makes the table)"
   [ -f "$WORK/notes" ] && { echo; cat "$WORK/notes"; }
   [ -f "$WORK/failures" ] && { echo; echo "**Correctness checks failed:**"; sed 's/^/- /' "$WORK/failures"; }
   true

@@ -55,7 +55,9 @@ END $$;
 --   (deleted_at) WHERE deleted_at IS NOT NULL.
 -- In softdelete mode the plain unique index and the deleted_at index are made by
 -- softdelete.enable() (it rewrites the unique index as a partial one).
-CREATE PROCEDURE build_oltp(tbl text, mode text, n bigint) LANGUAGE plpgsql AS $$
+-- hide: in softdelete mode, enable(..., hide_deleted => true) (workload 5's base-table reads).
+CREATE PROCEDURE build_oltp(tbl text, mode text, n bigint, hide boolean DEFAULT false)
+LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', tbl);
   EXECUTE format('CREATE TABLE %I (id bigint PRIMARY KEY, email text NOT NULL,
@@ -66,17 +68,18 @@ BEGIN
                   FROM generate_series(1, %s) g', tbl, n);
   EXECUTE format('CREATE INDEX %I ON %I (account_id)', tbl || '_account_idx', tbl);
   EXECUTE format('CREATE INDEX %I ON %I (created_at)', tbl || '_created_idx', tbl);
-  CALL finish_build(tbl, mode, true);
+  CALL finish_build(tbl, mode, true, hide);
 END $$;
 
 -- Mode-specific part: indexes on deleted_at / unique column, triggers, enable().
-CREATE PROCEDURE finish_build(tbl text, mode text, has_email boolean) LANGUAGE plpgsql AS $$
+CREATE PROCEDURE finish_build(tbl text, mode text, has_email boolean, hide boolean DEFAULT false)
+LANGUAGE plpgsql AS $$
 BEGIN
   IF mode = 'softdelete' THEN
     IF has_email THEN
       EXECUTE format('CREATE UNIQUE INDEX %I ON %I (email)', tbl || '_email_key', tbl);
     END IF;
-    PERFORM softdelete.enable(tbl::regclass, cascade => false);
+    PERFORM softdelete.enable(tbl::regclass, cascade => false, hide_deleted => hide);
   ELSE
     IF has_email THEN
       EXECUTE format('CREATE UNIQUE INDEX %I ON %I (email) WHERE deleted_at IS NULL',
