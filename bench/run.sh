@@ -86,7 +86,7 @@ lc_messages = 'C'
 CONF
 as_user pg_ctl -D "$DATA" -l "$WORK/server.log" -w start >/dev/null
 export PGHOST=$WORK PGUSER=$BENCH_USER PGDATABASE=bench
-createdb bench
+psql -X -q -d postgres -c "CREATE DATABASE bench"   # (createdb is not in every bundle)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -At)
 "${PSQL[@]}" -f bench/sql/setup.sql
 q() { "${PSQL[@]}" -c "$1"; }
