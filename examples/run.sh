@@ -7,12 +7,14 @@
 #
 #   runuser -u sdtest -- bash /tmp/copy-of-the-tree/examples/run.sh
 #
-# It starts a cluster with initdb in a fresh directory (unix socket only, no TCP, no
-# shared_preload_libraries), creates a login role "app" (not a superuser) and one
-# database per example owned by it, with CREATE EXTENSION softdelete run by the
-# superuser. Each example then connects as "app" through PGHOST / PGPORT / PGUSER /
-# PGDATABASE, creates its tables, calls softdelete.enable() and asserts the outcomes;
-# it exits non-zero on the first wrong value.
+# It starts a cluster with initdb in a fresh directory (unix socket only, no TCP,
+# shared_preload_libraries = 'softdelete': transparent mode plans a DELETE on an
+# enabled table as the soft delete, and hides rows, only once the library is loaded;
+# the purge worker's launcher starts with it), creates a login role "app" (not a
+# superuser) and one database per example owned by it, with CREATE EXTENSION
+# softdelete run by the superuser. Each example then connects as "app" through
+# PGHOST / PGPORT / PGUSER / PGDATABASE, creates its tables, calls softdelete.enable()
+# and asserts the outcomes; it exits non-zero on the first wrong value.
 #
 # Output: one line per example, "example NAME ... ok (N s)" or
 # "example NAME ... FAILED (exit N, N s)" followed by that example's log, and last
@@ -28,7 +30,9 @@
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ALL_EXAMPLES=(sqlalchemy asyncpg django sequelize)
+ALL_EXAMPLES=(sqlalchemy asyncpg django sequelize
+              sqlalchemy_transparent asyncpg_transparent django_transparent
+              sequelize_transparent)
 read -r -a EXAMPLES <<<"${SD_EXAMPLES:-${ALL_EXAMPLES[*]}}"
 PORT=${SD_EXAMPLES_PORT:-54331}
 EXAMPLE_TIMEOUT=${SD_EXAMPLE_TIMEOUT:-120}
@@ -105,6 +109,7 @@ synchronous_commit = off
 full_page_writes = off
 lc_messages = 'C'
 max_connections = 40
+shared_preload_libraries = 'softdelete'
 EOF
 if ! "$PG_BINDIR/pg_ctl" -D "$CLUSTER/data" -l "$LOGDIR/server.log" -w -t 60 start \
         >/dev/null; then
@@ -117,27 +122,38 @@ printf '==> cluster up in %s s (%s, socket %s, port %s)\n' "$((SECONDS - start))
 
 export PGHOST=$SOCKDIR PGPORT=$PORT PGUSER=app
 
-# prepare_sequelize: node_modules from package-lock.json (npm ci), once.
+# prepare_sequelize: node_modules from package-lock.json (npm ci), once for both
+# Sequelize examples.
+sequelize_ready=0
 prepare_sequelize() {
     local dir=$HERE/sequelize
+    [ "$sequelize_ready" = 1 ] && return 0
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         echo "node and npm are needed (test/lib/deps.sh installs them)"
         return 1
     fi
     printf '==> npm ci in %s (node %s, npm %s)\n' "$dir" "$(node --version)" "$(npm --version)"
     (cd "$dir" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error \
-        ${SD_NPM_CACHE:+--cache "$SD_NPM_CACHE"})
+        ${SD_NPM_CACHE:+--cache "$SD_NPM_CACHE"}) && sequelize_ready=1
 }
 
-# command_for NAME: the command that runs one example (from its directory).
+# command_for NAME: the command that runs one example (from its stack's directory,
+# dir_for NAME: NAME without the _transparent suffix).
 command_for() {
     case $1 in
         sqlalchemy) echo "$PYTHON shop.py" ;;
         asyncpg) echo "$PYTHON finance.py" ;;
         django) echo "$PYTHON example.py" ;;
         sequelize) echo "node blog.js" ;;
+        sqlalchemy_transparent) echo "$PYTHON shop_transparent.py" ;;
+        asyncpg_transparent) echo "$PYTHON finance_transparent.py" ;;
+        django_transparent) echo "$PYTHON example_transparent.py" ;;
+        sequelize_transparent) echo "node blog_transparent.js" ;;
         *) return 1 ;;
     esac
+}
+dir_for() {
+    echo "${1%_transparent}"
 }
 
 # --- one database per example -----------------------------------------------------
@@ -152,11 +168,11 @@ for name in "${EXAMPLES[@]}"; do
     elif ! psql_super postgres "CREATE DATABASE $db OWNER app" >"$log" 2>&1 ||
         ! psql_super "$db" "CREATE EXTENSION softdelete" >>"$log" 2>&1; then
         rc=3
-    elif [ "$name" = sequelize ] && ! prepare_sequelize >>"$log" 2>&1; then
+    elif [ "$(dir_for "$name")" = sequelize ] && ! prepare_sequelize >>"$log" 2>&1; then
         rc=4
     else
         # shellcheck disable=SC2086  # $cmd is "interpreter script"
-        (cd "$HERE/$name" && PGDATABASE=$db timeout -k 10 "$EXAMPLE_TIMEOUT" $cmd) \
+        (cd "$HERE/$(dir_for "$name")" && PGDATABASE=$db timeout -k 10 "$EXAMPLE_TIMEOUT" $cmd) \
             >>"$log" 2>&1 </dev/null
         rc=$?
     fi

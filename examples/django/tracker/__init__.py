@@ -1,0 +1,1 @@
+"""Django app of the softdelete transparent-mode example (see ../example_transparent.py)."""
