@@ -1,4 +1,4 @@
--- active_view.sql: the active view <table>_active (SPEC §2 item 3): hides soft-deleted
+-- active_view.sql: the active view <table>_active (README, Features): hides soft-deleted
 -- rows, INSERT/UPDATE through it use the base table's defaults, DELETE through it
 -- soft-deletes and reports the count and RETURNING rows, privileges are copied and
 -- it runs with the invoker's rights.

@@ -1,6 +1,6 @@
 -- audit.sql: enable(..., audit => true) adds deleted_by and deleted_reason, filled
 -- at soft delete from softdelete.actor (default: current_user) and softdelete.reason,
--- and cleared on restore (SPEC §2 item 8).
+-- and cleared on restore (README, Features).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 CREATE ROLE regress_audit_owner;

@@ -1,4 +1,4 @@
--- cascade.sql: soft delete along ON DELETE CASCADE foreign keys (SPEC §2.7, §4)
+-- cascade.sql: soft delete along ON DELETE CASCADE foreign keys (README, Features)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

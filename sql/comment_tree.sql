@@ -1,5 +1,5 @@
 -- comment_tree.sql: a self-referencing CASCADE foreign key (PITFALLS 3): a
--- comment tree 1,000 levels deep soft-deleted and restored (SPEC §4)
+-- comment tree 1,000 levels deep soft-deleted and restored (README, Features)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

@@ -1,4 +1,4 @@
--- composite_cascade.sql: cascade and restore along multi-column foreign keys (SPEC §4):
+-- composite_cascade.sql: cascade and restore along multi-column foreign keys (README, Features):
 -- every key column is matched exactly (text, uuid, cross-type int columns), and a child
 -- row with a NULL foreign-key column (MATCH SIMPLE: it references nothing) is never
 -- cascaded or restored.

@@ -1,5 +1,5 @@
 -- delete.sql: a DELETE on an enabled table keeps the row and sets the column to the
--- transaction's start time (SPEC §2 item 2), from any kind of statement.
+-- transaction's start time (README, Features), from any kind of statement.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

@@ -1,6 +1,6 @@
 -- disable.sql: softdelete.disable() removes the triggers, the active view, the
 -- partial index on the column and the catalog entry, restores the unique
--- constraints, and keeps the column and the soft-deleted rows (SPEC §3).
+-- constraints, and keeps the column and the soft-deleted rows (README, Usage).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

@@ -1,4 +1,4 @@
--- enable.sql: what softdelete.enable() adds to a table (SPEC §2 items 1-5, 9) and
+-- enable.sql: what softdelete.enable() adds to a table (README, Features) and
 -- that calling it again is safe (re-creates what is missing, converts new unique
 -- constraints, never duplicates anything).
 SET client_min_messages = warning;

@@ -1,4 +1,4 @@
--- enable_view_name.sql: view_name when enable() is called again (SPEC §2: calling it
+-- enable_view_name.sql: view_name when enable() is called again (README, Features: calling it
 -- again is safe; §10: a view_name taken by another object is 42P07). A new view_name
 -- renames the existing active view (same OID, grants, comment, dependent views) in
 -- the table's schema; NULL keeps the current name; tables enabled through the

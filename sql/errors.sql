@@ -1,4 +1,4 @@
--- errors.sql: every bad input of SPEC §10 (and the other refusals of softdelete.enable,
+-- errors.sql: every bad input of README, Usage (and the other refusals of softdelete.enable,
 -- disable and set_retention) with its SQLSTATE and message, and that nothing changed.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;

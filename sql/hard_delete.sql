@@ -1,7 +1,7 @@
 -- hard_delete.sql: softdelete.hard_delete = on really removes rows, for the table's
--- owner, members of the owning role and superusers only (SPEC §5); TRUNCATE is
--- blocked otherwise (SPEC §2 item 6); real deletes of a parent reach enabled children
--- for real through ON DELETE CASCADE (SPEC §2 item 2).
+-- owner, members of the owning role and superusers only (README, Hard delete); TRUNCATE is
+-- blocked otherwise (README, Features); real deletes of a parent reach enabled children
+-- for real through ON DELETE CASCADE (README, Features).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 CREATE ROLE regress_hd_owner;

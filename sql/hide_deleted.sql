@@ -1,5 +1,5 @@
 -- hide_deleted.sql: enable(..., hide_deleted => true) hides the table's
--- soft-deleted rows from every query, as softdelete.visibility says (SPEC §11.2),
+-- soft-deleted rows from every query, as softdelete.visibility says (README, Usage),
 -- and never from referential integrity, ALTER TABLE validation, the extension's own
 -- work, COPY t TO, or row_security = off.
 SET client_min_messages = warning;

@@ -1,6 +1,6 @@
--- identifiers.sql: every generated statement quotes identifiers (SPEC §10): names
+-- identifiers.sql: every generated statement quotes identifiers (README, Usage): names
 -- with spaces, quotes, upper case, non-ASCII characters, dots and reserved words;
--- 63-byte names (SPEC PITFALLS 18); a custom view_name.
+-- 63-byte names (PITFALLS 18); a custom view_name.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

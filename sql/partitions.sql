@@ -1,5 +1,5 @@
 -- partitions.sql: soft delete on partitioned tables (all partitions, also those
--- attached later), partition moves by UPDATE are not soft deletes (SPEC §2 item 2),
+-- attached later), partition moves by UPDATE are not soft deletes (README, Features),
 -- the column may not be in the partition key (0A000), partitions cannot be enabled
 -- on their own, and legacy inheritance children are enabled with their parent.
 SET client_min_messages = warning;

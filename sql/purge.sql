@@ -1,4 +1,4 @@
--- purge.sql -- softdelete.purge() (SPEC §6): what it removes and what it keeps,
+-- purge.sql -- softdelete.purge() (README, Retention purge): what it removes and what it keeps,
 -- children before parents, dry runs, purge_log, errors, and the purge columns of
 -- softdelete.status.  Deterministic: soft-delete timestamps are back-dated with
 -- plain UPDATEs, and nothing prints now().

@@ -1,5 +1,5 @@
 -- restore.sql: restore (UPDATE ... SET deleted_at = NULL) along CASCADE foreign
--- keys, references to soft-deleted parents, privileges, real deletes (SPEC §4, §2.2, §5)
+-- keys, references to soft-deleted parents, privileges, real deletes (README, Features)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

@@ -1,7 +1,7 @@
 -- restore_by_trigger.sql: a cascade restore skips the parent check only for
 -- the rows it restores itself. A user trigger that, during a cascade restore,
 -- restores rows of another table gets those rows checked like any restore
--- (SPEC §4: no active child under a soft-deleted parent).
+-- (README, Features: no active child under a soft-deleted parent).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 CREATE SCHEMA rbt;

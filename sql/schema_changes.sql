@@ -1,4 +1,4 @@
--- schema_changes.sql: DDL on soft-delete enabled tables (SPEC §9): the active view
+-- schema_changes.sql: DDL on soft-delete enabled tables (README, Behaviour choices): the active view
 -- follows ADD/RENAME/DROP COLUMN and ALTER COLUMN TYPE keeping its owner, grants,
 -- security_invoker and INSTEAD OF DELETE trigger; DROP TABLE needs no CASCADE and
 -- forgets the table; RENAME / SET SCHEMA keep soft delete and cascade working; a

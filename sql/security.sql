@@ -1,4 +1,4 @@
--- security.sql: privileges and hostile environments (SPEC §10 last paragraphs, §2
+-- security.sql: privileges and hostile environments (README, Usage last paragraphs, §2
 -- item 2, §11.1): DELETE without UPDATE privilege soft-deletes, no DELETE privilege
 -- is refused, objects users create in public are never called by the extension,
 -- the DELETE's own row-level security policies apply, and a soft delete a trigger

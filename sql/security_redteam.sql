@@ -2,7 +2,7 @@
 -- run as the roles of the report: alice owns schema rt_app (users, orders ON
 -- DELETE CASCADE, a secret table), mallory has only SELECT/INSERT/UPDATE/DELETE on
 -- alice's tables (and TEMP), trudy owns schema rt_trudy.  Each section names its
--- finding; SPEC §4, §5, §6 state the behaviour.  (M2 is in test/t/001, H2 in
+-- finding; README, Security states the behaviour.  (M2 is in test/t/001, H2 in
 -- test/t/010, M1 and L4 in test/t/001, C7's race in test/t/030.)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;

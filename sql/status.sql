@@ -1,4 +1,4 @@
--- status.sql: the softdelete.status view (SPEC §8): one row per enabled table with
+-- status.sql: the softdelete.status view (README, Monitoring): one row per enabled table with
 -- its options and the counts of soft-deleted rows.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;

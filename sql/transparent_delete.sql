@@ -1,5 +1,5 @@
 -- transparent_delete.sql: a DELETE on an enabled table behaves like a DELETE
--- (SPEC §11.1): the command tag and row count say how many rows it soft-deleted,
+-- (README, Usage): the command tag and row count say how many rows it soft-deleted,
 -- RETURNING returns them as stored afterwards, for every statement form, and a
 -- hard delete follows softdelete.hard_delete also in plans cached before it changed.
 -- psql prints the command tags here (QUIET off).

@@ -1,6 +1,6 @@
 -- unique_indexes.sql: enable() turns unique constraints and indexes into partial
--- unique indexes WHERE <column> IS NULL with every property kept (SPEC §2 item 4),
--- keeps and reports the ones that cannot change, and disable() restores them (SPEC §3).
+-- unique indexes WHERE <column> IS NULL with every property kept (README, Features),
+-- keeps and reports the ones that cannot change, and disable() restores them (README, Usage).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;

@@ -1,5 +1,5 @@
 -- upserts.sql: INSERT ... ON CONFLICT (cols) keeps working once enable() made the
--- unique constraint a partial index (SPEC §11.3): the index predicate is implied,
+-- unique constraint a partial index (README, Usage): the index predicate is implied,
 -- from the table and through the active view.  ON CONFLICT ON CONSTRAINT of a
 -- converted constraint fails with PostgreSQL's own error (an index is no
 -- constraint): name the columns instead.

@@ -17,7 +17,7 @@
 #   - psql ran to the end and the backend answered after the call (the test also reads
 #     the server log after every case: no "terminated by signal", PANIC or TRAP);
 #   - the call succeeded or failed as expected; a failure's SQLSTATE is one the contract
-#     (SPEC.md section 10) or PostgreSQL's own argument parsing allows (%KNOWN_SQLSTATE),
+#     (README, Usage) or PostgreSQL's own argument parsing allows (%KNOWN_SQLSTATE),
 #     and its primary message names the object (table, column, view or parameter);
 #   - after a failure, S1 = S0: no partial objects (softdelete.tables and
 #     unique_indexes rows, softdelete_* triggers, relations, views, indexes,
@@ -36,7 +36,7 @@ use Exporter 'import';
 
 our @EXPORT_OK = qw(fixture_sql cases run_case qi ql);
 
-# SQLSTATEs a failure may have. The contract's (SPEC.md section 10, plus 23505 of
+# SQLSTATEs a failure may have. The contract's (README, Usage, plus 23505 of
 # disable), and those PostgreSQL itself raises while parsing an argument (regclass,
 # interval, integer, name input; SET of a setting) before the extension runs.
 our %KNOWN_SQLSTATE = (
@@ -233,7 +233,7 @@ CREATE TABLE h.huge (id int PRIMARY KEY);
 
 -- A schema of booby traps: operators and functions with the names the extension uses,
 -- for exact argument types, raising EV001 when called. With search_path = h_evil,
--- pg_catalog they win over pg_catalog's (SPEC section 10: never called).
+-- pg_catalog they win over pg_catalog's (README, Usage: never called).
 CREATE SCHEMA h_evil;
 GRANT USAGE ON SCHEMA h_evil TO PUBLIC;
 CREATE FUNCTION h_evil.boom() RETURNS text LANGUAGE plpgsql AS
@@ -586,7 +586,7 @@ sub cases {
         for my $f ([ 'enable', '' ], [ 'disable', '' ], [ 'set_retention', ", '1 day'" ],
                    [ 'purge', '' ]) {
             my ($fn, $rest) = @$f;
-            # SPEC section 10: a view, sequence, ..., system catalog gets 42809 from
+            # README, Usage: a view, sequence, ..., system catalog gets 42809 from
             # every function; purge() says 55000 "table ... is not enabled" instead
             my %bug;
             %bug = ()
@@ -788,7 +788,7 @@ sub cases {
            call => "SELECT softdelete.enable('h.types', column_name => 'c_notnull')",
            expect => '55000', names => ['c_notnull']);
 
-    # 9. search_path booby traps (SPEC section 10) ------------------------------------------
+    # 9. search_path booby traps (README, Usage) ------------------------------------------
     my $evil = 'SET search_path = h_evil, pg_catalog, h';
     my @trap = (
         [ 'enable', "SELECT softdelete.enable('h.plain', retention => '1 day', audit => true)" ],

@@ -1,4 +1,4 @@
-# 001_purge_worker.pl -- the background purge worker (SPEC §7): automatic purge,
+# 001_purge_worker.pl -- the background purge worker (README, Retention purge): automatic purge,
 # reload, fast shutdown, kill -9 and restart, standby + promotion, DROP DATABASE,
 # a database created after start, softdelete.purge() against a running purge, a
 # batch that sleeps (purge_batch_timeout, databases side by side) and the purge

@@ -1,4 +1,4 @@
-# 003_replication.pl -- replication (SPEC §7, §9; PITFALLS 12).
+# 003_replication.pl -- replication (README, Retention purge; PITFALLS 12).
 # (a) A streaming standby serves the active views and the status view, and its purge
 #     worker (shared_preload_libraries, 1 s interval, due rows) never purges there;
 #     the primary's purge reaches it. (001 covers: no launcher on the standby, and

@@ -1,4 +1,4 @@
-# 010_dump_restore.pl -- pg_dump / pg_restore (SPEC §9, issue 6 item 2) and a physical
+# 010_dump_restore.pl -- pg_dump / pg_restore (README, Behaviour choices, issue 6 item 2) and a physical
 # standby (item 4): a database with enabled users -> orders -> order_items (ON DELETE
 # CASCADE), a custom view_name, retention, audit and soft-deleted rows is dumped in plain
 # and custom formats and restored into fresh databases, where the catalog, the views, the
