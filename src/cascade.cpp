@@ -139,8 +139,11 @@ struct GoneEdge {
 
 struct EdgeSet {
     Oid relid;  // hash key
+    bool built;       // false: (re)build at the next use
     SPIPlanPtr lock;  // $1 tid: SELECT ... FOR UPDATE, when there are children
     Oid owner;
+    // The arrays are allocated (zeroed) before their edges are built, so a
+    // build that fails half-way leaves plans ResetEdges can still free.
     int nchildren;
     ChildEdge *children;
     int nparents;
@@ -157,8 +160,6 @@ bool edges_stale = false;
 // invalidation then only marks the cache stale; it is reset once unused.
 int edges_in_use = 0;
 
-void MarkEdgesStale(Datum, Oid) { edges_stale = true; }
-
 SPIPlanPtr Keep(const char *sql, int nargs, Oid *types, int cursor_options = 0) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, cursor_options);
     if (plan == nullptr)
@@ -167,28 +168,32 @@ SPIPlanPtr Keep(const char *sql, int nargs, Oid *types, int cursor_options = 0) 
     return plan;
 }
 
+void FreePlans(SPIPlanPtr *plans, int n) {
+    for (int i = 0; i < n; ++i)
+        if (plans[i] != nullptr) SPI_freeplan(plans[i]);
+}
+
+void FreeEdgeSetPlans(EdgeSet *set) {
+    FreePlans(&set->lock, 1);
+    for (int i = 0; i < set->nchildren; ++i) {
+        ChildEdge *e = &set->children[i];
+        SPIPlanPtr plans[3] = {e->keys, e->soft_delete, e->restore};
+        FreePlans(plans, 3);
+    }
+    for (int i = 0; i < set->nparents; ++i) {
+        ParentEdge *e = &set->parents[i];
+        SPIPlanPtr plans[3] = {e->keys, e->deleted, e->state};
+        FreePlans(plans, 3);
+    }
+    for (int i = 0; i < set->ngone; ++i) FreePlans(&set->gone[i].exists, 1);
+}
+
 void ResetEdges() {
     if (edges != nullptr) {
         HASH_SEQ_STATUS status;
         hash_seq_init(&status, edges);
         EdgeSet *set;
-        while ((set = (EdgeSet *)hash_seq_search(&status)) != nullptr) {
-            if (set->lock) SPI_freeplan(set->lock);
-            for (int i = 0; i < set->nchildren; ++i) {
-                ChildEdge *e = &set->children[i];
-                SPIPlanPtr plans[3] = {e->keys, e->soft_delete, e->restore};
-                for (SPIPlanPtr plan : plans)
-                    if (plan) SPI_freeplan(plan);
-            }
-            for (int i = 0; i < set->nparents; ++i) {
-                ParentEdge *e = &set->parents[i];
-                SPIPlanPtr plans[3] = {e->keys, e->deleted, e->state};
-                for (SPIPlanPtr plan : plans)
-                    if (plan) SPI_freeplan(plan);
-            }
-            for (int i = 0; i < set->ngone; ++i)
-                if (set->gone[i].exists) SPI_freeplan(set->gone[i].exists);
-        }
+        while ((set = (EdgeSet *)hash_seq_search(&status)) != nullptr) FreeEdgeSetPlans(set);
     }
     if (edges_context != nullptr) MemoryContextReset(edges_context);
     edges = nullptr;
@@ -233,26 +238,59 @@ const char *const kEdgeColumns =
 const char *const kTreeOf =
     "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
 
-core::ForeignKeyColumns FkColumns(char **child, char **parent, char **ops, char **commuted,
-                                   int n) {
+// One row of a kEdgeColumns query: a CASCADE foreign key and the table on
+// its other side.
+struct FkRow {
+    char *schema;
+    char *name;
+    bool only;  // not partitioned: ONLY in generated SQL
+    char *column;
+    bool audit;
+    Oid owner;
+    int nkeys;
+    char **child_columns;
+    char **parent_columns;
+    char **operators;
+    char **commuted;
+    Oid other;
+};
+
+FkRow ReadFkRow(const SPITupleTable *tab, uint64 i) {
+    FkRow r;
+    bool isnull;
+    r.schema = TupleText(tab, i, 1);
+    r.name = TupleText(tab, i, 2);
+    r.only = TupleText(tab, i, 3)[0] != 'p';
+    r.column = TupleText(tab, i, 4);
+    r.audit = DatumGetBool(TupleDatum(tab, i, 5, &isnull));
+    r.owner = DatumGetObjectId(TupleDatum(tab, i, 6, &isnull));
+    int np, no, nc;
+    r.child_columns = TextArray(TupleDatum(tab, i, 7, &isnull), &r.nkeys);
+    r.parent_columns = TextArray(TupleDatum(tab, i, 8, &isnull), &np);
+    r.operators = TextArray(TupleDatum(tab, i, 9, &isnull), &no);
+    r.other = DatumGetObjectId(TupleDatum(tab, i, 10, &isnull));
+    r.commuted = TextArray(TupleDatum(tab, i, 11, &isnull), &nc);
+    if (r.nkeys < 1 || np != r.nkeys || no != r.nkeys || nc != r.nkeys)
+        elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns",
+             r.name, r.nkeys, np, no, nc);
+    return r;
+}
+
+core::ForeignKeyColumns FkColumns(const FkRow &r) {
     core::ForeignKeyColumns fk;
-    for (int i = 0; i < n; ++i) {
-        fk.child_columns.push_back(child[i]);
-        fk.parent_columns.push_back(parent[i]);
-        fk.eq_operators.push_back(ops[i]);
-        fk.commuted_operators.push_back(commuted[i]);
+    for (int i = 0; i < r.nkeys; ++i) {
+        fk.child_columns.push_back(r.child_columns[i]);
+        fk.parent_columns.push_back(r.parent_columns[i]);
+        fk.eq_operators.push_back(r.operators[i]);
+        fk.commuted_operators.push_back(r.commuted[i]);
     }
     return fk;
 }
 
-void BuildEdgeSet(EdgeSet *set) {
+// Children: tables whose CASCADE foreign key references this relation (or
+// the partitioned table it belongs to), enabled ones only.
+void BuildChildEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_name) {
     Oid relid = set->relid;
-    char *leaf_schema = get_namespace_name(get_rel_namespace(relid));
-    char *leaf_name = get_rel_name(relid);
-    Oid leaf_owner = RelationOwner(relid);
-
-    // Children: tables whose CASCADE foreign key references this relation
-    // (or the partitioned table it belongs to), enabled ones only.
     char *sql = psprintf(
         "SELECT %s FROM pg_catalog.pg_constraint c "
         "JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid "
@@ -262,56 +300,43 @@ void BuildEdgeSet(EdgeSet *set) {
         "  AND c.confrelid IN %s ORDER BY c.oid",
         kEdgeColumns, kTreeOf);
     uint64 n = QueryOidLatest(sql, relid);  // committed state, also under RR
-    SPITupleTable *tab = SPI_tuptable;
-    set->nchildren = (int)n;
+    const SPITupleTable *tab = SPI_tuptable;
     set->children = (ChildEdge *)MemoryContextAllocZero(edges_context, sizeof(ChildEdge) * (n + 1));
+    set->nchildren = (int)n;
     for (uint64 i = 0; i < n; ++i) {
-        SPI_tuptable = tab;
-        bool isnull;
-        char *schema = ResultText(i, 1);
-        char *name = ResultText(i, 2);
-        bool only = ResultText(i, 3)[0] != 'p';
-        char *column = ResultText(i, 4);
-        bool audit = DatumGetBool(ResultDatum(i, 5, &isnull));
-        Oid owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
-        int nk, np, no;
-        char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
-        char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
-        char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
-        int nc;
-        char **coms = TextArray(ResultDatum(i, 11, &isnull), &nc);
-        Oid child = DatumGetObjectId(ResultDatum(i, 10, &isnull));
-        Oid coltype = get_atttype(child, get_attnum(child, column));
+        FkRow r = ReadFkRow(tab, i);
+        int nk = r.nkeys;
+        Oid coltype = get_atttype(r.other, get_attnum(r.other, r.column));
         char *keys_sql = CoreString([&] {
-            std::vector<std::string> cols(pcols, pcols + nk);
+            std::vector<std::string> cols(r.parent_columns, r.parent_columns + nk);
             return core::BuildKeysByTidSql({leaf_schema, leaf_name}, cols, "");
         });
         char *del = CoreString([&] {
-            return core::BuildCascadeSoftDeleteSql({schema, name}, only, column, audit,
-                                                   FkColumns(ccols, pcols, ops, coms, nk));
+            return core::BuildCascadeSoftDeleteSql({r.schema, r.name}, r.only, r.column, r.audit,
+                                                   FkColumns(r));
         });
         char *res = CoreString([&] {
-            return core::BuildCascadeRestoreSql({schema, name}, only, column, audit,
-                                                FkColumns(ccols, pcols, ops, coms, nk));
+            return core::BuildCascadeRestoreSql({r.schema, r.name}, r.only, r.column, r.audit,
+                                                FkColumns(r));
         });
         ChildEdge *e = &set->children[i];
-        e->child = child;
-        e->owner = owner;
-        e->leaf_owner = leaf_owner;
-        e->audit = audit;
+        e->child = r.other;
+        e->owner = r.owner;
+        e->leaf_owner = set->owner;
+        e->audit = r.audit;
         e->nkeys = nk;
         e->key_types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
         Oid *dtypes = (Oid *)palloc(sizeof(Oid) * (nk + 3));
         Oid *rtypes = (Oid *)palloc(sizeof(Oid) * (nk + 1));
         int nd = 0;
         dtypes[nd++] = coltype;
-        if (audit) {
+        if (r.audit) {
             dtypes[nd++] = TEXTOID;
             dtypes[nd++] = TEXTOID;
         }
         rtypes[0] = coltype;
         for (int k = 0; k < nk; ++k) {
-            e->key_types[k] = get_atttype(relid, get_attnum(relid, pcols[k]));
+            e->key_types[k] = get_atttype(relid, get_attnum(relid, r.parent_columns[k]));
             Oid array_type = get_array_type(e->key_types[k]);
             if (!OidIsValid(array_type))
                 elog(ERROR, "type %u of a referenced column has no array type", e->key_types[k]);
@@ -323,20 +348,21 @@ void BuildEdgeSet(EdgeSet *set) {
         e->soft_delete = Keep(del, nd, dtypes);
         e->restore = Keep(res, nk + 1, rtypes);
     }
-
-    set->owner = leaf_owner;
     if (n > 0) {
-        char *lock = CoreString([&] {
-            return "SELECT 1 FROM ONLY " + core::QualifiedName(leaf_schema, leaf_name) +
-                   " x WHERE x.ctid OPERATOR(\"pg_catalog\".=) $1 FOR UPDATE OF x";
-        });
+        char *lock =
+            CoreString([&] { return core::BuildLockRowByTidSql({leaf_schema, leaf_name}); });
         Oid ltypes[1] = {TIDOID};
         set->lock = Keep(lock, 1, ltypes);
     }
+}
 
-    // Parents: enabled tables this relation (or its partitioned table)
-    // references through a CASCADE foreign key.
-    sql = psprintf(
+// Parents: enabled tables this relation (or its partitioned table)
+// references through a CASCADE foreign key.
+void BuildParentEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_name) {
+    Oid relid = set->relid;
+    // kEdgeColumns' "other side" is the parent here; column 12 is this
+    // relation's own soft-delete column.
+    char *sql = psprintf(
         "SELECT %s, t2.column_name::text FROM pg_catalog.pg_constraint c "
         "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
@@ -345,58 +371,43 @@ void BuildEdgeSet(EdgeSet *set) {
         "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
         "  AND c.conrelid IN %s ORDER BY c.oid",
         kEdgeColumns, kTreeOf, kTreeOf);
-    // kEdgeColumns' "other side" here is the parent: swap conkey/confkey roles
-    // by reading the columns as (child = conkey, parent = confkey) as before.
-    n = QueryOidLatest(sql, relid);
-    tab = SPI_tuptable;
-    set->nparents = (int)n;
+    uint64 n = QueryOidLatest(sql, relid);
+    const SPITupleTable *tab = SPI_tuptable;
     set->parents =
         (ParentEdge *)MemoryContextAllocZero(edges_context, sizeof(ParentEdge) * (n + 1));
+    set->nparents = (int)n;
     for (uint64 i = 0; i < n; ++i) {
-        SPI_tuptable = tab;
-        bool isnull;
-        char *schema = ResultText(i, 1);
-        char *name = ResultText(i, 2);
-        bool only = ResultText(i, 3)[0] != 'p';
-        char *parent_column = ResultText(i, 4);
-        Oid owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
-        int nk, np, no;
-        char **ccols = TextArray(ResultDatum(i, 7, &isnull), &nk);
-        char **pcols = TextArray(ResultDatum(i, 8, &isnull), &np);
-        char **ops = TextArray(ResultDatum(i, 9, &isnull), &no);
-        int nc;
-        char **coms = TextArray(ResultDatum(i, 11, &isnull), &nc);
-        Oid parent = DatumGetObjectId(ResultDatum(i, 10, &isnull));
-        char *child_column = ResultText(i, 12);
+        FkRow r = ReadFkRow(tab, i);
+        int nk = r.nkeys;
+        char *child_column = TupleText(tab, i, 12);
         ParentEdge *e = &set->parents[i];
-        e->parent = parent;
-        e->owner = owner;
+        e->parent = r.other;
+        e->owner = r.owner;
+        e->leaf_owner = set->owner;
         e->nkeys = nk;
-        e->parent_name = MemoryContextStrdup(edges_context, name);
+        e->parent_name = MemoryContextStrdup(edges_context, r.name);
         e->child_name = MemoryContextStrdup(edges_context, leaf_name);
         e->attnos = (AttrNumber *)MemoryContextAlloc(edges_context, sizeof(AttrNumber) * nk);
         e->types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
         StringInfoData cols;
         initStringInfo(&cols);
         for (int k = 0; k < nk; ++k) {
-            e->attnos[k] = get_attnum(relid, ccols[k]);
+            e->attnos[k] = get_attnum(relid, r.child_columns[k]);
             e->types[k] = get_atttype(relid, e->attnos[k]);
-            appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "", ccols[k]);
+            appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "", r.child_columns[k]);
         }
         e->columns = MemoryContextStrdup(edges_context, cols.data);
         char *keys_sql = CoreString([&] {
-            std::vector<std::string> cols(ccols, ccols + nk);
+            std::vector<std::string> cols(r.child_columns, r.child_columns + nk);
             return core::BuildKeysByTidSql({leaf_schema, leaf_name}, cols, child_column);
         });
         char *deleted = CoreString([&] {
-            return core::BuildDeletedParentKeySql({schema, name}, only, parent_column,
-                                                  FkColumns(ccols, pcols, ops, coms, nk));
+            return core::BuildDeletedParentKeySql({r.schema, r.name}, r.only, r.column,
+                                                  FkColumns(r));
         });
         char *state = CoreString([&] {
-            return core::BuildParentStateSql({schema, name}, only, parent_column,
-                                              FkColumns(ccols, pcols, ops, coms, nk));
+            return core::BuildParentStateSql({r.schema, r.name}, r.only, r.column, FkColumns(r));
         });
-        e->leaf_owner = leaf_owner;
         Oid ktypes[1] = {TIDARRAYOID};
         Oid *atypes = (Oid *)palloc(sizeof(Oid) * (nk + 1));
         for (int k = 0; k < nk; ++k) atypes[k] = get_array_type(e->types[k]);
@@ -407,61 +418,51 @@ void BuildEdgeSet(EdgeSet *set) {
 }
 
 // The CASCADE foreign keys from relid (or its partitioned table) to any
-// parent table, with a statement that finds the parent row by key.
+// parent table, enabled or not, with a statement that finds the parent row
+// by key.
 void BuildGoneEdges(EdgeSet *set) {
     Oid relid = set->relid;
+    // kEdgeColumns without softdelete.tables: NULL column and audit.
     char *sql = psprintf(
-        "SELECT n.nspname::text, cl.relname::text, cl.relkind::text, cl.relowner, "
-        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY "
-        "        k(att, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid "
-        "        AND a.attnum = k.att ORDER BY k.ord), "
-        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY "
-        "        k(att, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid "
-        "        AND a.attnum = k.att ORDER BY k.ord), "
-        "  ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
-        "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname "
-        "        OPERATOR(pg_catalog.||) ')' "
-        "        FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
-        "        JOIN pg_catalog.pg_operator o ON o.oid = k.op "
-        "        JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord) "
-        "FROM pg_catalog.pg_constraint c "
+        "SELECT %s FROM pg_catalog.pg_constraint c "
         "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "LEFT JOIN softdelete.tables t ON false "
         "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
         "  AND c.conrelid IN %s ORDER BY c.oid",
-        kTreeOf);
+        kEdgeColumns, kTreeOf);
     uint64 n = QueryOidLatest(sql, relid);
-    SPITupleTable *tab = SPI_tuptable;
-    set->ngone = (int)n;
+    const SPITupleTable *tab = SPI_tuptable;
     set->gone = (GoneEdge *)MemoryContextAllocZero(edges_context, sizeof(GoneEdge) * (n + 1));
+    set->ngone = (int)n;
     for (uint64 i = 0; i < n; ++i) {
-        SPI_tuptable = tab;
-        bool isnull;
-        char *schema = ResultText(i, 1);
-        char *name = ResultText(i, 2);
-        bool only = ResultText(i, 3)[0] != 'p';
-        Oid owner = DatumGetObjectId(ResultDatum(i, 4, &isnull));
-        int nk, np, no;
-        char **ccols = TextArray(ResultDatum(i, 5, &isnull), &nk);
-        char **pcols = TextArray(ResultDatum(i, 6, &isnull), &np);
-        char **ops = TextArray(ResultDatum(i, 7, &isnull), &no);
-        if (np != nk || no != nk) elog(ERROR, "softdelete: foreign key with mismatched columns");
+        FkRow r = ReadFkRow(tab, i);
+        int nk = r.nkeys;
         GoneEdge *e = &set->gone[i];
-        e->owner = owner;
+        e->owner = r.owner;
         e->nkeys = nk;
         e->attnos = (AttrNumber *)MemoryContextAlloc(edges_context, sizeof(AttrNumber) * nk);
         e->types = (Oid *)MemoryContextAlloc(edges_context, sizeof(Oid) * nk);
         for (int k = 0; k < nk; ++k) {
-            e->attnos[k] = get_attnum(relid, ccols[k]);
+            e->attnos[k] = get_attnum(relid, r.child_columns[k]);
             e->types[k] = get_atttype(relid, e->attnos[k]);
         }
         char *exists = CoreString([&] {
-            std::vector<std::string> parent_cols(pcols, pcols + nk);
-            std::vector<std::string> eq_ops(ops, ops + nk);
-            return core::BuildParentExistsSql({schema, name}, only, parent_cols, eq_ops);
+            std::vector<std::string> parent_cols(r.parent_columns, r.parent_columns + nk);
+            std::vector<std::string> eq_ops(r.operators, r.operators + nk);
+            return core::BuildParentExistsSql({r.schema, r.name}, r.only, parent_cols, eq_ops);
         });
         e->exists = Keep(exists, nk, e->types);
     }
+}
+
+void BuildEdgeSet(EdgeSet *set) {
+    char *leaf_schema = get_namespace_name(get_rel_namespace(set->relid));
+    char *leaf_name = get_rel_name(set->relid);
+    set->owner = RelationOwner(set->relid);
+    BuildChildEdges(set, leaf_schema, leaf_name);
+    BuildParentEdges(set, leaf_schema, leaf_name);
+    BuildGoneEdges(set);
 }
 
 // The edges of relid, from the cache; a miss builds them through an SPI
@@ -484,35 +485,22 @@ EdgeSet *Edges(Oid relid) {
     bool found;
     EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_ENTER, &found);
     if (!found) {
-        set->lock = nullptr;
-        set->nchildren = -1;
-        set->nparents = 0;
-        set->children = nullptr;
-        set->parents = nullptr;
-        set->ngone = 0;
-        set->gone = nullptr;
+        memset(set, 0, sizeof *set);
+        set->relid = relid;
     }
-    if (set->nchildren < 0) {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (!set->built) {
+        // A set left half-built by a failed build: free its plans first.
+        FreeEdgeSetPlans(set);
+        Oid key = set->relid;
+        memset(set, 0, sizeof *set);
+        set->relid = key;
+        ConnectSpi();
         int level = ForceSearchPath();
         // The statements that read the catalog run executor hooks that may
         // look at the cache: the set being built must stay.
-        edges_in_use++;
-        PG_TRY();
-        {
-            BuildEdgeSet(set);  // keeps what it builds in edges_context and kept plans
-            BuildGoneEdges(set);
-            AtEOXact_GUC(false, level);
-        }
-        PG_CATCH();
-        {
-            edges_in_use--;
-            set->nchildren = -1;
-            edges_stale = true;
-            PG_RE_THROW();
-        }
-        PG_END_TRY();
-        edges_in_use--;
+        WithDepth(&edges_in_use, [&] { BuildEdgeSet(set); });
+        set->built = true;
+        AtEOXact_GUC(false, level);
         SPI_finish();
     }
     return set;
@@ -549,16 +537,11 @@ void RunAsOwner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls,
 // RunAsOwner for a cascade restore: the rows it restores are marked by_cascade.
 void RunCascadeRestore(SPIPlanPtr plan, Oid owner, Oid child, Datum *values, const char *nulls) {
     Oid outer_table = cascade_restore_table;
-    cascade_restore_depth++;
     cascade_restore_table = child;
-    PG_TRY();
-    { RunAsOwner(plan, owner, values, nulls, true); }
-    PG_FINALLY();
-    {
-        cascade_restore_depth--;
-        cascade_restore_table = outer_table;
-    }
-    PG_END_TRY();
+    WithDepth(&cascade_restore_depth, [&] {
+        WithCleanup([&] { RunAsOwner(plan, owner, values, nulls, true); },
+                    [outer_table] { cascade_restore_table = outer_table; });
+    });
 }
 
 // A row of relid restored now is restored by the running cascade restore
@@ -638,13 +621,11 @@ void ProcessCascadesNow(int min_level) {
     if (n == 0) return;
     qsort(rows, n, sizeof(StateChange), CompareChanges);
 
-    Datum actor = CStringGetTextDatum((guc_actor && guc_actor[0])
-                                          ? guc_actor
-                                          : GetUserNameFromId(GetUserId(), false));
-    bool has_reason = guc_reason && guc_reason[0];
-    Datum reason = has_reason ? CStringGetTextDatum(guc_reason) : (Datum)0;
+    Datum actor = CStringGetTextDatum(AuditActor());
+    bool has_reason = AuditReason() != nullptr;
+    Datum reason = has_reason ? CStringGetTextDatum(AuditReason()) : (Datum)0;
 
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int start = 0;
     while (start < n) {
         int end = start + 1;
@@ -696,7 +677,7 @@ void CheckRestoredRowsNow(int min_level) {
     StateChange *rows = TakeEntries(restored, &n_restored, min_level, &n);
     if (n == 0) return;
     qsort(rows, n, sizeof(StateChange), CompareChanges);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int start = 0;
     while (start < n) {
         int end = start + 1;
@@ -735,12 +716,7 @@ template <typename F>
 void UsingEdges(F f) {
     // Outermost: start from the committed catalog (nothing holds the cache yet).
     if (edges_in_use == 0 && edges_stale) ResetEdges();
-    edges_in_use++;
-    PG_TRY();
-    { f(); }
-    PG_FINALLY();
-    { edges_in_use--; }
-    PG_END_TRY();
+    WithDepth(&edges_in_use, f);
 }
 
 }  // namespace
@@ -783,7 +759,7 @@ void CheckParentsActiveNow(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
             }
         }
         if (any_null || !changed) continue;
-        if (!connected && SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        if (!connected) ConnectSpi();
         connected = true;
         RunAsOwner(e->state, e->owner, values, nulls);
         if (SPI_processed > 0) {
@@ -806,7 +782,7 @@ void CheckParentsActiveNow(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
 void LockForCascadeNow(Relation rel, ItemPointer tid) {
     EdgeSet *set = Edges(RelationGetRelid(rel));
     if (set->lock == nullptr) return;  // no children: nothing to lock against
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     Datum values[1] = {PointerGetDatum(tid)};
     RunAsOwner(set->lock, set->owner, values, nullptr);
     SPI_finish();
@@ -827,7 +803,7 @@ bool CascadeParentGoneNow(Relation rel, HeapTuple row) {
             any_null = any_null || isnull;
         }
         if (any_null) continue;  // references nothing
-        if (!connected && SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        if (!connected) ConnectSpi();
         connected = true;
         OwnerScope scope;
         EnterOwnerScope(e->owner, kOwnerScopeForceSearchPath | kOwnerScopeNoForceRls, &scope);
@@ -893,6 +869,6 @@ void ForgetSubtransactionCascades(SubTransactionId subid) {
     n_restored = kept;
 }
 
-void InitCascades() { CacheRegisterRelcacheCallback(MarkEdgesStale, (Datum)0); }
+void MarkEdgesStale() { edges_stale = true; }
 
 }  // namespace softdelete

@@ -61,6 +61,8 @@ void CascadeEdgeFacts(Oid relid, bool *has_children, Bitmapset **parent_key_cols
 void ResetCascades();
 void ForgetSubtransactionCascades(SubTransactionId subid);
 int PendingCascadeCount();
-void InitCascades();
+// Called by the relation cache's invalidation (rel_cache.hpp): every edge
+// set is rebuilt at its next use, once no cascade holds the cache.
+void MarkEdgesStale();
 
 }  // namespace softdelete

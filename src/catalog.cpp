@@ -20,6 +20,7 @@ extern "C" {
 }
 
 #include "core/ddl.hpp"
+#include "core/identifiers.hpp"
 #include "pg_boundary.hpp"
 
 namespace softdelete {
@@ -74,6 +75,13 @@ void RelationNames(Oid relid, char **schema, char **name) {
     if (relname == nullptr) elog(ERROR, "cache lookup failed for relation %u", relid);
     *name = relname;
     *schema = get_namespace_name(get_rel_namespace(relid));
+}
+
+char *QualifiedRelationName(Oid relid) {
+    char *schema;
+    char *name;
+    RelationNames(relid, &schema, &name);
+    return CoreString([&] { return core::QualifiedName(schema, name); });
 }
 
 }  // namespace softdelete

@@ -22,5 +22,7 @@ char *EqualityOperatorSql(Oid typid);
 
 // Schema and name of a relation, palloc'd; errors if it does not exist.
 void RelationNames(Oid relid, char **schema, char **name);
+// "schema"."name" of a relation, quoted as needed, palloc'd.
+char *QualifiedRelationName(Oid relid);
 
 }  // namespace softdelete

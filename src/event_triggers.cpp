@@ -72,7 +72,7 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("softdelete.on_sql_drop must be called as an event trigger")));
     if (!CatalogPresent()) PG_RETURN_VOID();
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int level = ForceSearchPath();
     Oid save_user;
     int save_sec;
@@ -113,7 +113,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
             if (OidIsValid(relid)) relids = lappend_oid(relids, relid);
         }
         if (relids == NIL) PG_RETURN_VOID();
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        ConnectSpi();
         int level = ForceSearchPath();
         foreach (lc, relids) EnsureViewDropsWithTable(lfirst_oid(lc));
         AtEOXact_GUC(false, level);
@@ -127,7 +127,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
             PG_RETURN_VOID();
         Oid relid = RangeVarGetRelid(rename->relation, NoLock, true);
         if (!OidIsValid(relid)) PG_RETURN_VOID();
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        ConnectSpi();
         int level = ForceSearchPath();
         FollowColumnRename(relid, rename->subname, rename->newname);
         AtEOXact_GUC(false, level);
@@ -145,9 +145,9 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         // DROP EXTENSION softdelete: take soft delete off every table first
         // (triggers, views, partial unique indexes back to constraints), so
         // it needs no CASCADE and leaves tables and rows as they are.
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        ConnectSpi();
         uint64 n = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1",
-                            0, nullptr, nullptr, nullptr, true);
+                            0, nullptr, nullptr, nullptr);
         Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
         for (uint64 i = 0; i < n; ++i) {
             bool isnull;
@@ -168,7 +168,7 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
     if (!drops || stmt->relation == nullptr) PG_RETURN_VOID();
     Oid relid = RangeVarGetRelid(stmt->relation, NoLock, true);
     if (!OidIsValid(relid)) PG_RETURN_VOID();
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int level = ForceSearchPath();
     SetViewAsideForAlter(relid);
     AtEOXact_GUC(false, level);
@@ -189,7 +189,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
             PG_RETURN_VOID();
         Oid view = RangeVarGetRelid(stmt->relation, NoLock, true);
         if (!OidIsValid(view)) PG_RETURN_VOID();
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        ConnectSpi();
         DropLegacyViewTrigger(view);
         SPI_finish();
         PG_RETURN_VOID();
@@ -197,7 +197,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     bool partitions_added;
     Oid detached;
     PartitionChanges(trigdata->parsetree, &partitions_added, &detached);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int level = ForceSearchPath();
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
@@ -206,7 +206,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
         "UNION SELECT i.indrelid FROM pg_catalog.pg_event_trigger_ddl_commands() c "
         "JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.objid "
         "WHERE c.object_type OPERATOR(pg_catalog.=) 'index' ORDER BY 1",
-        0, nullptr, nullptr, nullptr, true);
+        0, nullptr, nullptr, nullptr);
     Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;

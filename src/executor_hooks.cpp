@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include "cascade.hpp"
+#include "pg_boundary.hpp"
 #include "trigger_skip.hpp"
 
 namespace softdelete {
@@ -55,32 +56,22 @@ void SdExecutorStart(QueryDesc *qd, int eflags) {
 }
 
 void SdExecutorRun(QueryDesc *qd, ScanDirection dir, uint64 count, bool execute_once) {
-    nesting_level++;
-    PG_TRY();
-    {
+    WithDepth(&nesting_level, [&] {
         if (prev_executor_run)
             prev_executor_run(qd, dir, count, execute_once);
         else
             standard_ExecutorRun(qd, dir, count, execute_once);
-    }
-    PG_FINALLY();
-    { nesting_level--; }
-    PG_END_TRY();
+    });
 }
 
 // Runs the standard finish (AFTER triggers) one nesting level deeper.
 void RunStandardFinish(QueryDesc *qd) {
-    nesting_level++;
-    PG_TRY();
-    {
+    WithDepth(&nesting_level, [&] {
         if (prev_executor_finish)
             prev_executor_finish(qd);
         else
             standard_ExecutorFinish(qd);
-    }
-    PG_FINALLY();
-    { nesting_level--; }
-    PG_END_TRY();
+    });
 }
 
 // Runs the cascades recorded at or above min_level: each round's statements
@@ -90,14 +81,12 @@ void ApplyPending(int min_level) {
     if (!HasPendingCascades(min_level) && !HasRestoredRows(min_level)) return;
     BeginInternalStatement();
     internal_origin = min_level;
-    PG_TRY();
-    {
-        while (HasPendingCascades(min_level)) ProcessCascades(min_level);
-        CheckRestoredRows(min_level);
-    }
-    PG_FINALLY();
-    { EndInternalStatement(); }
-    PG_END_TRY();
+    WithCleanup(
+        [&] {
+            while (HasPendingCascades(min_level)) ProcessCascades(min_level);
+            CheckRestoredRows(min_level);
+        },
+        [] { EndInternalStatement(); });
 }
 
 void SdExecutorFinish(QueryDesc *qd) {

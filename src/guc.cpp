@@ -2,6 +2,7 @@
 #include "guc.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 }
 
@@ -59,6 +60,15 @@ void AssignVisibility(int newval, void *) {
 }
 
 }  // namespace
+
+const char *AuditActor() {
+    return (guc_actor != nullptr && guc_actor[0] != '\0') ? guc_actor
+                                                           : GetUserNameFromId(GetUserId(), false);
+}
+
+const char *AuditReason() {
+    return (guc_reason != nullptr && guc_reason[0] != '\0') ? guc_reason : nullptr;
+}
 
 void DefineSettings() {
     DefineCustomBoolVariable(

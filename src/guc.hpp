@@ -23,6 +23,12 @@ extern int guc_purge_interval;       // softdelete.purge_interval (SIGHUP), seco
 extern int guc_purge_batch_size;     // softdelete.purge_batch_size (SIGHUP)
 extern int guc_purge_batch_timeout;  // softdelete.purge_batch_timeout (SIGHUP), ms; 0: none
 
+// What audited tables record for a soft delete: softdelete.actor, or the
+// current user's name when it is empty (deleted_by); softdelete.reason, or
+// NULL when it is empty (deleted_reason).
+const char *AuditActor();
+const char *AuditReason();
+
 void DefineSettings();
 
 }  // namespace softdelete

@@ -1,5 +1,5 @@
 // interval_checks.hpp — range checks for the retention / older_than intervals
-// (SPEC §10): pg_catalog.now() minus the interval must stay inside the
+// (README, Usage): pg_catalog.now() minus the interval must stay inside the
 // timestamp range, or the purge and the status view would fail with 22008.
 #pragma once
 

@@ -13,15 +13,14 @@ void _PG_init(void);
 #include "cascade.hpp"
 #include "executor_hooks.hpp"
 #include "guc.hpp"
-#include "plan_cache.hpp"
+#include "rel_cache.hpp"
 #include "purge_worker.hpp"
 #include "rewrite.hpp"
 
 extern "C" void _PG_init(void) {
     softdelete::DefineSettings();
-    softdelete::InitPlanCache();
+    softdelete::InitRelCache();
     softdelete::InitExecutorHooks();
-    softdelete::InitCascades();
     softdelete::InitRewrite();
     // The background purge worker exists only when loaded at server start.
     if (process_shared_preload_libraries_in_progress) softdelete::RegisterPurgeLauncher();

@@ -1,4 +1,5 @@
-// pg_boundary.hpp — the only place where C++ exceptions become ereport.
+// pg_boundary.hpp — the only place where C++ exceptions become ereport, and
+// the guards that undo a change when an ereport unwinds (WithCleanup, WithDepth).
 //
 // PostgreSQL reports errors with longjmp, which skips C++ destructors, and C++
 // exceptions must never unwind through PostgreSQL frames.  So every call from
@@ -86,6 +87,33 @@ void CoreVoid(F &&f) {
     CoreFailure failure;
     RunGuarded(failure, f);
     if (failure.failed) RaiseCoreFailure(failure);
+}
+
+// Runs f(), then `after` — also when f raises an error (which then goes on).
+// Neither may keep a C++ object with a destructor alive across an ereport.
+// (PG_FINALLY's own flag is set only after the longjmp, so GCC's
+// -Wclobbered warning about it is a false alarm.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
+template <typename F, typename A>
+void WithCleanup(F &&f, A &&after) {
+    PG_TRY();
+    { f(); }
+    PG_FINALLY();
+    { after(); }
+    PG_END_TRY();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// Runs f() with *depth one higher, lowered again on error too.
+template <typename F>
+void WithDepth(int *depth, F &&f) {
+    (*depth)++;
+    WithCleanup(f, [depth] { (*depth)--; });
 }
 
 }  // namespace softdelete

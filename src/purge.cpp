@@ -151,7 +151,7 @@ void ListUnits(MemoryContext cxt, PurgeTarget *t, bool partitioned) {
         "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.relid "
         "WHERE p.isleaf AND c.relkind OPERATOR(pg_catalog.=) 'r' "
         "ORDER BY c.relname",
-        1, types, values, nullptr, true);
+        1, types, values, nullptr);
     t->nunits = (int)n;
     t->units = (PurgeUnit *)MemoryContextAllocZero(cxt, sizeof(PurgeUnit) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
@@ -172,7 +172,7 @@ void OrderTargets(PurgeTarget *targets, int ntargets) {
         "c.conrelid), COALESCE(pg_catalog.pg_partition_root(c.confrelid)::pg_catalog.oid, "
         "c.confrelid) FROM pg_catalog.pg_constraint c WHERE c.contype OPERATOR(pg_catalog.=) 'f' "
         "ORDER BY 1, 2",
-        0, nullptr, nullptr, nullptr, true);
+        0, nullptr, nullptr, nullptr);
     uint32 *children = (uint32 *)palloc(sizeof(uint32) * (nedges + 1));
     uint32 *parents = (uint32 *)palloc(sizeof(uint32) * (nedges + 1));
     for (uint64 i = 0; i < nedges; ++i) {
@@ -240,7 +240,7 @@ PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool che
         "  AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped "
         "WHERE $1 OPERATOR(pg_catalog.=) 0 OR c.oid OPERATOR(pg_catalog.=) $1 "
         "ORDER BY n.nspname, c.relname",
-        1, types, values, nullptr, true);
+        1, types, values, nullptr);
     // Copy the rows out first: ListUnits runs queries of its own.
     PurgeTarget *targets = (PurgeTarget *)MemoryContextAllocZero(cxt, sizeof(PurgeTarget) * (n + 1));
     bool *partitioned = (bool *)palloc0(sizeof(bool) * (n + 1));
@@ -330,7 +330,7 @@ uint64 ReadReferencingKeys(Oid relid) {
         "WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0 "
         "  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc) "
         "ORDER BY c.oid, k.i",
-        1, types, values, nullptr, true);
+        1, types, values, nullptr);
 }
 
 // True when role `owner` reads every row of table `child`: it may SELECT it,
@@ -603,16 +603,14 @@ uint64 RemoveUnreferenced(const PurgeTarget *t, PurgeUnit *u, Candidates *c) {
     Oid types[1] = {TIDARRAYOID};
     Datum values[1] = {PointerGetDatum(TidArray(del, ndel))};
     BeginPurgeDelete(u->relid);
-    volatile int rc = 0;
-    PG_TRY();
-    {
-        RunOwnStatement(kOwnRealDelete, [&] {
-            rc = SPI_execute_with_args(u->delete_sql, 1, types, values, nullptr, false, 0);
-        });
-    }
-    PG_FINALLY();
-    { EndPurgeDelete(); }
-    PG_END_TRY();
+    int rc = 0;
+    WithCleanup(
+        [&] {
+            RunOwnStatement(kOwnRealDelete, [&] {
+                rc = SPI_execute_with_args(u->delete_sql, 1, types, values, nullptr, false, 0);
+            });
+        },
+        [] { EndPurgeDelete(); });
     if (rc != SPI_OK_DELETE)
         elog(ERROR, "softdelete: purge delete failed (%s): %s", SPI_result_code_string(rc),
              u->delete_sql);
@@ -722,7 +720,7 @@ uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
     Datum values[1] = {IntervalPGetDatum(&t->cutoff)};
     // Not read-only: a fresh snapshot that sees this transaction's own deletes.
     RunOwnStatement(kOwnStatement,
-                    [&] { QuerySql(u->count_sql, 1, types, values, nullptr, false); });
+                    [&] { QuerySql(u->count_sql, 1, types, values, nullptr); });
     bool isnull;
     uint64 n = (uint64)DatumGetInt64(ResultDatum(0, 1, &isnull));
     LeaveOwnerScope(&scope);
@@ -802,7 +800,7 @@ bool BeginWorkerTransaction(int *level) {
     }
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     PushActiveSnapshot(GetTransactionSnapshot());
     // A batch that runs too long (an owner's trigger that sleeps) is cancelled
     // and recorded as that table's error; the pass goes on.  Background

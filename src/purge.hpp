@@ -1,4 +1,4 @@
-// purge.hpp — one retention purge pass (SPEC §6), shared by softdelete.purge()
+// purge.hpp — one retention purge pass (README, Retention purge), shared by softdelete.purge()
 // and the background worker.
 //
 // A pass lists the enabled tables to purge, orders them children before

@@ -1,5 +1,5 @@
 // purge_api.cpp — the SQL-callable softdelete.purge(): unpack and check the
-// arguments (SPEC §6, §10), run one purge pass (purge.cpp), return the count.
+// arguments (README, Retention purge), run one purge pass (purge.cpp), return the count.
 #include "purge.hpp"
 
 extern "C" {
@@ -87,7 +87,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
                          : errhint("Run it in a read-write transaction.")));
     }
 
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     int level = ForceSearchPath();
     if (OidIsValid(opt.relid)) {
         RequireEnabled(opt.relid, "purge");

@@ -1,4 +1,4 @@
-// purge_worker.hpp — the background purge worker (SPEC §7).
+// purge_worker.hpp — the background purge worker (README, Retention purge).
 //
 // A launcher (no database connection) wakes every softdelete.purge_interval,
 // lists the databases that accept connections, and runs one short-lived

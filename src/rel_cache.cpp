@@ -1,5 +1,6 @@
-// plan_cache.cpp — per-relation facts from the relation's triggers (see plan_cache.hpp).
-#include "plan_cache.hpp"
+// rel_cache.cpp — per-relation facts from the relation's triggers, and the
+// relcache invalidation of every cache of the extension (see rel_cache.hpp).
+#include "rel_cache.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -18,6 +19,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "cascade.hpp"
 #include "core/trigger_args.hpp"
 #include "pg_boundary.hpp"
 
@@ -28,6 +30,7 @@ namespace {
 HTAB *rel_cache = nullptr;
 
 void InvalidateRelation(Datum, Oid relid) {
+    MarkEdgesStale();
     if (rel_cache == nullptr) return;
     if (OidIsValid(relid)) {
         RelInfo *info = (RelInfo *)hash_search(rel_cache, &relid, HASH_FIND, nullptr);
@@ -112,7 +115,7 @@ void BuildRelInfo(RelInfo *info, Relation rel) {
 
 }  // namespace
 
-void InitPlanCache() { CacheRegisterRelcacheCallback(InvalidateRelation, (Datum)0); }
+void InitRelCache() { CacheRegisterRelcacheCallback(InvalidateRelation, (Datum)0); }
 
 RelInfo *LookupRelInfo(Relation rel) {
     EnsureCache();

@@ -1,5 +1,7 @@
-// plan_cache.hpp — per-relation facts the hot paths need (the planner hooks
-// and the row triggers), read from the relation's own softdelete triggers.
+// rel_cache.hpp — the relation cache: per-relation facts the hot paths need
+// (the planner hooks and the row triggers), read from the relation's own
+// softdelete triggers, and the one relcache invalidation rule of the
+// extension's caches.
 //
 // softdelete.enable() installs row triggers whose arguments carry the table's
 // soft-delete settings: (column, audit, hide_deleted).  They are the source
@@ -7,7 +9,14 @@
 // SPI, that a relation is enabled and how; pg_dump carries them with the
 // triggers; and a change of settings re-creates the triggers, which
 // invalidates every cached plan on the table.  The facts are kept per
-// relation OID in CacheMemoryContext and dropped by a relcache invalidation.
+// relation OID in CacheMemoryContext.
+//
+// Invalidation (InvalidateRelation): a relcache event for relation X makes
+// X's facts stale (all of them for an event without a relation); and, since
+// the foreign-key edge sets of cascade.cpp describe pairs of relations (a
+// parent's set names its children's owners, columns and settings), every
+// edge set goes stale with any relcache event — rebuilt at the next use once
+// no cascade holds them.
 #pragma once
 
 extern "C" {
@@ -45,6 +54,6 @@ RelInfo *RequireRelInfo(Relation rel);
 bool TriggerFires(const RelInfo *info);
 
 // Registers the relcache invalidation callback; called from _PG_init.
-void InitPlanCache();
+void InitRelCache();
 
 }  // namespace softdelete

@@ -32,8 +32,9 @@ extern "C" {
 
 #include "executor_hooks.hpp"
 #include "guc.hpp"
+#include "pg_boundary.hpp"
 #include "pg_compat.hpp"
-#include "plan_cache.hpp"
+#include "rel_cache.hpp"
 
 namespace softdelete {
 
@@ -267,9 +268,8 @@ PlannedStmt *SdPlanner(Query *parse, const char *query_string, int cursor_option
     planning.force_soft = own == kOwnSoftDelete;
     planning.never_rewrite = own == kOwnRealDelete;
     planning.depends_on_settings = false;
-    PlannedStmt *volatile result = nullptr;
-    PG_TRY();
-    {
+    PlannedStmt *result = nullptr;
+    WithCleanup([&] {
         bool soft_delete = RewriteModifications(parse);
         result = prev_planner ? prev_planner(parse, query_string, cursor_options, bound_params)
                               : standard_planner(parse, query_string, cursor_options,
@@ -283,10 +283,7 @@ PlannedStmt *SdPlanner(Query *parse, const char *query_string, int cursor_option
             item->hashValue = kPlanInvalHash;
             result->invalItems = lappend(result->invalItems, item);
         }
-    }
-    PG_FINALLY();
-    { planning = saved; }
-    PG_END_TRY();
+    }, [&] { planning = saved; });
     return result;
 }
 
@@ -363,22 +360,18 @@ void SdPostParseAnalyze(ParseState *pstate, Query *query, JumbleState *jstate) {
 void SdProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
                       ProcessUtilityContext context, ParamListInfo params,
                       QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
-    bool alter = IsA(pstmt->utilityStmt, AlterTableStmt);
-    if (alter) alter_table_depth++;
-    PG_TRY();
-    {
+    auto run = [&] {
         if (prev_process_utility)
             prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
                                  dest, qc);
         else
             standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params,
                                     query_env, dest, qc);
-    }
-    PG_FINALLY();
-    {
-        if (alter) alter_table_depth--;
-    }
-    PG_END_TRY();
+    };
+    if (IsA(pstmt->utilityStmt, AlterTableStmt))
+        WithDepth(&alter_table_depth, run);
+    else
+        run();
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// rewrite.hpp — transparent soft delete on the planner side (SPEC §11).
+// rewrite.hpp — transparent soft delete on the planner side (README, Usage).
 //
 //  * A DELETE on an enabled table (also in a writable CTE, through an
 //    updatable view, and MERGE ... THEN DELETE) is planned as

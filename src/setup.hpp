@@ -5,7 +5,11 @@
 extern "C" {
 #include "postgres.h"
 #include "datatype/timestamp.h"
+#include "storage/lockdefs.h"
 }
+
+#include "ext_catalog.hpp"
+#include "pg_boundary.hpp"
 
 namespace softdelete {
 
@@ -55,10 +59,18 @@ void FollowColumnRename(Oid relid, const char *old_name, const char *new_name);
 // alone (enable and disable manage the view themselves).
 bool SetupInProgress();
 
-// Errors (55000) unless relid is recorded in softdelete.tables.
-void RequireEnabled(Oid relid, const char *action);
+// --- shared by enable.cpp, disable.cpp, ddl_follow.cpp -------------------------
 
-// True if relid is recorded in softdelete.tables (needs an SPI connection).
-bool IsEnabled(Oid relid);
+// Locks and checks the table enable/disable/set_retention works on (a user
+// table the current user owns; 42809 / 42501 otherwise).  depth > 0: it is
+// being enabled through a cascade.  The lock is kept.
+void CheckTargetTable(Oid relid, LOCKMODE lock, const char *action, int depth);
+
+// Runs f as enable/disable (SetupInProgress() true meanwhile).
+extern int setup_depth;
+template <typename F>
+void WithSetupDepth(F &&f) {
+    WithDepth(&setup_depth, f);
+}
 
 }  // namespace softdelete

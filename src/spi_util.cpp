@@ -18,20 +18,37 @@ extern "C" {
 #include "utils/rel.h"
 }
 
+#include <string>
+
+#include "catalog.hpp"
+#include "core/ddl.hpp"
+#include "pg_boundary.hpp"
+
 namespace softdelete {
+
+void ConnectSpi() {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "softdelete: SPI_connect failed");
+}
 
 void ExecSql(const char *sql) {
     int rc = SPI_execute(sql, false, 0);
     if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
 }
 
+void DropRelation(const char *kind, Oid relid) {
+    char *schema;
+    char *name;
+    RelationNames(relid, &schema, &name);
+    char *sql = CoreString([&] { return core::BuildDropSql(kind, {schema, name}); });
+    ExecSql(sql);
+}
+
 uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
-                const char *nulls, bool read_only) {
+                const char *nulls) {
     // Catalog reads must see what this very call created a moment ago (a
     // cycle of foreign keys enables the same table twice otherwise), so even
     // queries that only read run with a fresh snapshot after a command
     // counter increment, which is what SPI does for read_only = false.
-    (void)read_only;
     int rc = SPI_execute_with_args(sql, nargs, const_cast<Oid *>(types),
                                    const_cast<Datum *>(values), nulls, false, 0);
     if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
@@ -43,7 +60,7 @@ uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *v
     Oid save_user;
     int save_sec;
     BeginCatalogWrite(&save_user, &save_sec);
-    uint64 n = QuerySql(sql, nargs, types, values, nulls, false);
+    uint64 n = QuerySql(sql, nargs, types, values, nulls);
     EndCatalogWrite(save_user, save_sec);
     return n;
 }
@@ -51,7 +68,7 @@ uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *v
 uint64 QueryOid(const char *sql, Oid oid) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(oid)};
-    return QuerySql(sql, 1, types, values, nullptr, false);
+    return QuerySql(sql, 1, types, values, nullptr);
 }
 
 uint64 QueryOidLatest(const char *sql, Oid oid) {
@@ -67,12 +84,18 @@ uint64 QueryOidLatest(const char *sql, Oid oid) {
     return SPI_processed;
 }
 
-char *ResultText(uint64 row, int col) {
-    return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
-}
+char *ResultText(uint64 row, int col) { return TupleText(SPI_tuptable, row, col); }
 
 Datum ResultDatum(uint64 row, int col, bool *isnull) {
-    return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+    return TupleDatum(SPI_tuptable, row, col, isnull);
+}
+
+char *TupleText(const SPITupleTable *tab, uint64 row, int col) {
+    return SPI_getvalue(tab->vals[row], tab->tupdesc, col);
+}
+
+Datum TupleDatum(const SPITupleTable *tab, uint64 row, int col, bool *isnull) {
+    return SPI_getbinval(tab->vals[row], tab->tupdesc, col, isnull);
 }
 
 namespace {

@@ -8,14 +8,21 @@ extern "C" {
 
 namespace softdelete {
 
+// SPI_connect, erroring if it fails (close with SPI_finish).
+void ConnectSpi();
+
 // Runs a utility or DML statement; errors on failure.
 void ExecSql(const char *sql);
+// DROP <kind> "schema"."name" of relation relid (kind: "VIEW", "INDEX", ...).
+void DropRelation(const char *kind, Oid relid);
 
 // Runs a query with parameters; returns SPI_processed.  Results in SPI_tuptable.
+// Every statement runs read-write (a fresh snapshot after a command counter
+// increment): catalog reads must see what this very call made a moment ago.
 uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *values,
-                const char *nulls, bool read_only);
+                const char *nulls);
 
-// QuerySql (read_only = false) between BeginCatalogWrite / EndCatalogWrite:
+// QuerySql between BeginCatalogWrite / EndCatalogWrite:
 // one statement on the extension's catalog tables, as the extension owner.
 uint64 WriteCatalog(const char *sql, int nargs, const Oid *types, const Datum *values,
                     const char *nulls);
@@ -31,6 +38,10 @@ uint64 QueryOidLatest(const char *sql, Oid oid);
 char *ResultText(uint64 row, int col);
 // Datum of column col of row i; *isnull set.
 Datum ResultDatum(uint64 row, int col, bool *isnull);
+// The same on a result kept aside (tab = SPI_tuptable right after the query),
+// for loops that run other SPI statements meanwhile.
+char *TupleText(const SPITupleTable *tab, uint64 row, int col);
+Datum TupleDatum(const SPITupleTable *tab, uint64 row, int col, bool *isnull);
 
 // Runs the rest of a catalog write as the extension's owner (the catalog
 // tables are not writable by table owners), restoring the user afterwards.

@@ -1,5 +1,5 @@
 // sql_api.cpp — thin SQL-callable entry points: unpack arguments, validate
-// them (SPEC §10), call setup.cpp / the stats query, pack the result.
+// them (README, Usage), call setup.cpp / the stats query, pack the result.
 #include "interval_checks.hpp"
 #include "setup.hpp"
 
@@ -44,7 +44,7 @@ Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
 const char *const kRetentionHint = "Pass an interval such as '30 days', or NULL.";
 
 void Connect() {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
 }
 
 }  // namespace
@@ -147,7 +147,7 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     char argnulls[1] = {PG_ARGISNULL(2) || far ? 'n' : ' '};
     Connect();
     int level = ForceSearchPath();
-    RunOwnStatement(kOwnStatement, [&] { QuerySql(sql, 1, types, args, argnulls, true); });
+    RunOwnStatement(kOwnStatement, [&] { QuerySql(sql, 1, types, args, argnulls); });
     AtEOXact_GUC(false, level);
     // bigint and timestamptz are pass-by-value: safe to keep after SPI_finish.
     for (int i = 0; i < 3; ++i) values[i] = ResultDatum(0, i + 1, &nulls[i]);

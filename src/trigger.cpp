@@ -40,7 +40,8 @@ extern "C" {
 #include "executor_hooks.hpp"
 #include "guc.hpp"
 #include "pg_boundary.hpp"
-#include "plan_cache.hpp"
+#include "rel_cache.hpp"
+#include "spi_util.hpp"
 
 namespace softdelete {
 
@@ -81,22 +82,20 @@ void SoftDeleteRow(Relation rel, ItemPointer tid) {
     char *name = RelationGetRelationName(rel);
     char *qualified = CoreString([&] { return core::QualifiedName(schema, name); });
     char *sql = psprintf("DELETE FROM ONLY %s WHERE ctid OPERATOR(pg_catalog.=) $1", qualified);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    ConnectSpi();
     Oid types[1] = {TIDOID};
     Datum values[1] = {PointerGetDatum(tid)};
     // Its cascades belong to the statement now deleting: they run when that
     // statement's scan is over.
     BeginInternalStatement();
-    volatile int rc = 0;
-    PG_TRY();
-    {
-        RunOwnStatement(kOwnSoftDelete, [&] {
-            rc = SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0);
-        });
-    }
-    PG_FINALLY();
-    { EndInternalStatement(); }
-    PG_END_TRY();
+    int rc = 0;
+    WithCleanup(
+        [&] {
+            RunOwnStatement(kOwnSoftDelete, [&] {
+                rc = SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0);
+            });
+        },
+        [] { EndInternalStatement(); });
     if (rc != SPI_OK_DELETE) elog(ERROR, "softdelete: soft delete failed: %s", SPI_result_code_string(rc));
     uint64 done = SPI_processed;
     SPI_finish();
@@ -168,11 +167,8 @@ HeapTuple StampAudit(TriggerData *td, HeapTuple newtuple, bool restore) {
         values[n] = (Datum)0;
         nulls[n] = true;
         if (!restore) {
-            const char *text = attno == by ? ((guc_actor && guc_actor[0])
-                                                  ? guc_actor
-                                                  : GetUserNameFromId(GetUserId(), false))
-                                           : guc_reason;
-            if (text != nullptr && text[0] != '\0') {
+            const char *text = attno == by ? AuditActor() : AuditReason();
+            if (text != nullptr) {
                 values[n] = CStringGetTextDatum(text);
                 nulls[n] = false;
             }

@@ -16,7 +16,7 @@ extern "C" {
 #include "cascade.hpp"
 #include "core/trigger_args.hpp"
 #include "pg_compat.hpp"
-#include "plan_cache.hpp"
+#include "rel_cache.hpp"
 
 namespace softdelete {
 

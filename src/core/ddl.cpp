@@ -117,6 +117,47 @@ std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation 
     return out;
 }
 
+std::string BuildDropSql(const std::string &kind, const QualifiedRelation &relation) {
+    return "DROP " + kind + " " + Qualified(relation);
+}
+
+std::string BuildRenameSql(const std::string &kind, const QualifiedRelation &relation,
+                           const std::string &new_name) {
+    return "ALTER " + kind + " " + Qualified(relation) + " RENAME TO " + QuoteIdent(new_name);
+}
+
+std::string BuildSetSchemaSql(const std::string &kind, const QualifiedRelation &relation,
+                              const std::string &schema) {
+    return "ALTER " + kind + " " + Qualified(relation) + " SET SCHEMA " + QuoteIdent(schema);
+}
+
+std::string BuildOwnerSql(const std::string &kind, const QualifiedRelation &relation,
+                          const std::string &role) {
+    return "ALTER " + kind + " " + Qualified(relation) + " OWNER TO " + QuoteIdent(role);
+}
+
+std::string BuildAddColumnSql(const QualifiedRelation &table, const std::string &column,
+                              const std::string &type) {
+    return "ALTER TABLE " + Qualified(table) + " ADD COLUMN " + QuoteIdent(column) + " " + type;
+}
+
+std::string BuildDropConstraintSql(const QualifiedRelation &table, const std::string &name) {
+    return "ALTER TABLE " + Qualified(table) + " DROP CONSTRAINT " + QuoteIdent(name);
+}
+
+std::string BuildDropTriggerSql(const std::string &name, const QualifiedRelation &relation) {
+    return "DROP TRIGGER " + QuoteIdent(name) + " ON " + Qualified(relation);
+}
+
+std::string AfterUpdateOf(const std::string &column) {
+    return "AFTER UPDATE OF " + QuoteIdent(column);
+}
+
+std::string BuildLockRowByTidSql(const QualifiedRelation &rel) {
+    return "SELECT 1 FROM ONLY " + Qualified(rel) +
+           " x WHERE x.ctid OPERATOR(\"pg_catalog\".=) $1 FOR UPDATE OF x";
+}
+
 std::string QuoteLiteral(const std::string &value) {
     bool backslash = value.find('\\') != std::string::npos;
     std::string out = backslash ? "E'" : "'";

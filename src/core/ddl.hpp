@@ -140,6 +140,32 @@ std::string BuildParentExistsSql(const QualifiedRelation &parent, bool parent_on
                                  const std::vector<std::string> &parent_columns,
                                  const std::vector<std::string> &eq_operators);
 
+// Small statements on one relation; kind is the object word: "VIEW", "INDEX",
+// "TABLE", ...
+// DROP <kind> <relation>
+std::string BuildDropSql(const std::string &kind, const QualifiedRelation &relation);
+// ALTER <kind> <relation> RENAME TO <new_name>
+std::string BuildRenameSql(const std::string &kind, const QualifiedRelation &relation,
+                           const std::string &new_name);
+// ALTER <kind> <relation> SET SCHEMA <schema>
+std::string BuildSetSchemaSql(const std::string &kind, const QualifiedRelation &relation,
+                              const std::string &schema);
+// ALTER <kind> <relation> OWNER TO <role>
+std::string BuildOwnerSql(const std::string &kind, const QualifiedRelation &relation,
+                          const std::string &role);
+// ALTER TABLE <table> ADD COLUMN <column> <type>  (type: SQL text, e.g. "timestamptz")
+std::string BuildAddColumnSql(const QualifiedRelation &table, const std::string &column,
+                              const std::string &type);
+// ALTER TABLE <table> DROP CONSTRAINT <name>
+std::string BuildDropConstraintSql(const QualifiedRelation &table, const std::string &name);
+// DROP TRIGGER <name> ON <relation>
+std::string BuildDropTriggerSql(const std::string &name, const QualifiedRelation &relation);
+// The timing of the cascade trigger: AFTER UPDATE OF <column>
+std::string AfterUpdateOf(const std::string &column);
+// Locks one row of rel (not its partitions or children) by TID ($1):
+//  SELECT 1 FROM ONLY rel x WHERE x.ctid = $1 FOR UPDATE OF x
+std::string BuildLockRowByTidSql(const QualifiedRelation &rel);
+
 // The WHEN condition of the AFTER UPDATE trigger: the column went from NULL
 // to a value or back.
 std::string StateChangeCondition(const std::string &column);

@@ -138,3 +138,7 @@ std::vector<PurgeGroup> PurgeOrder(const std::vector<std::uint32_t> &tables,
 }
 
 }  // namespace softdelete::core
+
+#ifdef POSTGRES_H
+#error "src/core must not include PostgreSQL headers"
+#endif

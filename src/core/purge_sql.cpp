@@ -119,3 +119,7 @@ std::string BuildPurgeDueCountSql(const QualifiedRelation &table, const std::str
 }
 
 }  // namespace softdelete::core
+
+#ifdef POSTGRES_H
+#error "src/core must not include PostgreSQL headers"
+#endif

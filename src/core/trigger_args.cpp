@@ -39,3 +39,7 @@ bool IsRowTriggerName(const std::string &name) {
 }
 
 }  // namespace softdelete::core
+
+#ifdef POSTGRES_H
+#error "src/core must not include PostgreSQL headers"
+#endif

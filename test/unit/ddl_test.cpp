@@ -517,5 +517,31 @@ TEST(QualifiedOperatorTest, QuotesSchemaNotOperator) {
     EXPECT_EQ(QualifiedOperator("a\"b", "="), "OPERATOR(\"a\"\"b\".=)");
 }
 
+// --- small statements on one relation ----------------------------------------------
+
+TEST(SmallDdlTest, QuoteEveryName) {
+    const QualifiedRelation v{"My Schema", "users_active"};
+    EXPECT_EQ(BuildDropSql("VIEW", v), "DROP VIEW \"My Schema\".\"users_active\"");
+    EXPECT_EQ(BuildRenameSql("VIEW", v, "Trash \"bin\""),
+              "ALTER VIEW \"My Schema\".\"users_active\" RENAME TO \"Trash \"\"bin\"\"\"");
+    EXPECT_EQ(BuildSetSchemaSql("VIEW", v, "app"),
+              "ALTER VIEW \"My Schema\".\"users_active\" SET SCHEMA \"app\"");
+    EXPECT_EQ(BuildOwnerSql("VIEW", v, "Alice"),
+              "ALTER VIEW \"My Schema\".\"users_active\" OWNER TO \"Alice\"");
+    EXPECT_EQ(BuildAddColumnSql({"public", "users"}, "Deleted At", "timestamptz"),
+              "ALTER TABLE \"public\".\"users\" ADD COLUMN \"Deleted At\" timestamptz");
+    EXPECT_EQ(BuildDropConstraintSql({"public", "users"}, "users_email_key"),
+              "ALTER TABLE \"public\".\"users\" DROP CONSTRAINT \"users_email_key\"");
+    EXPECT_EQ(BuildDropTriggerSql("softdelete_delete", {"public", "users"}),
+              "DROP TRIGGER \"softdelete_delete\" ON \"public\".\"users\"");
+}
+
+TEST(SmallDdlTest, TriggerTimingAndRowLock) {
+    EXPECT_EQ(AfterUpdateOf("deleted_at"), "AFTER UPDATE OF \"deleted_at\"");
+    EXPECT_EQ(BuildLockRowByTidSql({"s", "T"}),
+              "SELECT 1 FROM ONLY \"s\".\"T\" x WHERE x.ctid OPERATOR(\"pg_catalog\".=) $1 "
+              "FOR UPDATE OF x");
+}
+
 }  // namespace
 }  // namespace softdelete::core

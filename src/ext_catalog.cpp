@@ -1,0 +1,235 @@
+// ext_catalog.cpp — softdelete.tables and softdelete.unique_indexes (see
+// ext_catalog.hpp).
+#include "ext_catalog.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/catalog.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+}
+
+#include "setup.hpp"
+#include "spi_util.hpp"
+
+namespace softdelete {
+
+// True when softdelete.tables has the hide_deleted column: the module is
+// new, but the extension's SQL objects may still be those of 0.1.0 / 0.2.0
+// until ALTER EXTENSION softdelete UPDATE runs.
+bool CatalogHasHideDeleted() {
+    Oid nsp = get_namespace_oid("softdelete", false);
+    Oid tables = get_relname_relid("tables", nsp);
+    return OidIsValid(tables) && get_attnum(tables, "hide_deleted") > 0;
+}
+
+CatalogRow ReadCatalogRow(Oid relid) {
+    CatalogRow row = {false, nullptr, InvalidOid, InvalidOid, false, nullptr, true, false};
+    char *sql = psprintf(
+        "SELECT column_name::text, active_view::oid, "
+        "(SELECT c.oid FROM pg_catalog.pg_class c, pg_catalog.pg_class r "
+        " WHERE r.oid = t.relation::pg_catalog.oid AND c.relnamespace = r.relnamespace "
+        " AND c.relname = t.deleted_index), audit, "
+        "view_name::text, \"cascade\", %s FROM softdelete.tables t "
+        "WHERE relation::oid = $1",
+        CatalogHasHideDeleted() ? "hide_deleted" : "false");
+    if (QueryOid(sql, relid) == 0) return row;
+    bool isnull;
+    row.found = true;
+    row.column = ResultText(0, 1);
+    Datum d = ResultDatum(0, 2, &isnull);
+    row.active_view = isnull ? InvalidOid : DatumGetObjectId(d);
+    if (OidIsValid(row.active_view) && get_rel_name(row.active_view) == nullptr)
+        row.active_view = InvalidOid;
+    d = ResultDatum(0, 3, &isnull);
+    row.deleted_index = isnull ? InvalidOid : DatumGetObjectId(d);
+    if (OidIsValid(row.deleted_index) && get_rel_name(row.deleted_index) == nullptr)
+        row.deleted_index = InvalidOid;
+    row.audit = DatumGetBool(ResultDatum(0, 4, &isnull));
+    row.view_name = ResultText(0, 5);
+    row.cascade = DatumGetBool(ResultDatum(0, 6, &isnull));
+    row.hide_deleted = DatumGetBool(ResultDatum(0, 7, &isnull));
+    return row;
+}
+
+bool IsEnabled(Oid relid) {
+    return QueryOid("SELECT 1 FROM softdelete.tables "
+                    "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+                    relid) > 0;
+}
+
+void RequireEnabled(Oid relid, const char *action) {
+    if (!IsEnabled(relid)) {
+        char *name = get_rel_name(relid);
+        if (name == nullptr)
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                            errmsg("relation with OID %u does not exist", relid)));
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("cannot %s table \"%s\": it is not soft-delete enabled", action,
+                               name),
+                        errhint("softdelete.status lists the enabled tables; "
+                                "softdelete.enable() enables one.")));
+    }
+}
+
+// Under REPEATABLE READ / SERIALIZABLE the catalog is read with the
+// transaction's snapshot: if another transaction enabled or disabled relid
+// since, this one would act on a stale picture (e.g. record the table without
+// creating its triggers). Fail as a serialization failure instead.
+void CheckNoConcurrentSetup(Oid relid) {
+    if (!IsolationUsesXactSnapshot()) return;
+    const char *sql = "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid "
+                      "OPERATOR(pg_catalog.=) $1";
+    bool then = QueryOid(sql, relid) > 0;
+    bool now = QueryOidLatest(sql, relid) > 0;
+    if (then != now)
+        ereport(ERROR,
+                (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                 errmsg("could not serialize access due to a concurrent softdelete.enable() or "
+                        "disable() of table \"%s\"",
+                        get_rel_name(relid)),
+                 errhint("Retry the transaction.")));
+}
+
+void RecordTable(const TableRecord *r) {
+    bool catalog_has_hide = CatalogHasHideDeleted();
+    Oid types[10] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
+                     NAMEOID, BOOLOID};
+    Datum values[10] = {ObjectIdGetDatum(r->relid),
+                        DirectFunctionCall1(namein, CStringGetDatum(r->column)),
+                        ObjectIdGetDatum(r->active_view),
+                        ObjectIdGetDatum(r->deleted_index),
+                        BoolGetDatum(r->cascade),
+                        r->has_retention ? IntervalPGetDatum(r->retention) : (Datum)0,
+                        BoolGetDatum(r->audit),
+                        BoolGetDatum(r->has_retention),
+                        DirectFunctionCall1(namein, CStringGetDatum(r->view_name)),
+                        BoolGetDatum(r->hide_deleted)};
+    char nulls[10] = {' ', ' ', ' ', ' ', ' ', r->has_retention ? ' ' : 'n', ' ', ' ', ' ', ' '};
+    WriteCatalog(psprintf(
+                     "INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
+                     "deleted_index, \"cascade\", retention, audit, view_name%s) "
+                     "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
+                     "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, "
+                     "$9%s) "
+                     "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
+                     "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
+                     "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, %s"
+                     "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
+                     catalog_has_hide ? ", hide_deleted" : "", catalog_has_hide ? ", $10" : "",
+                     catalog_has_hide ? "hide_deleted = EXCLUDED.hide_deleted, " : ""),
+                 catalog_has_hide ? 10 : 9, types, values, nulls);
+}
+
+void RecordUniqueIndex(Oid relid, Oid new_index, bool was_constraint, const char *definition) {
+    Oid types[4] = {OIDOID, OIDOID, BOOLOID, TEXTOID};
+    Datum values[4] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(new_index),
+                       BoolGetDatum(was_constraint), CStringGetTextDatum(definition)};
+    WriteCatalog("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
+                 "original_definition) VALUES ($1::pg_catalog.regclass, "
+                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
+                 "$3, $4)",
+                 4, types, values, nullptr);
+}
+
+void ForgetTable(Oid relid) {
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    QueryOid("DELETE FROM softdelete.unique_indexes WHERE relation::oid = $1", relid);
+    QueryOid("DELETE FROM softdelete.tables WHERE relation::oid = $1", relid);
+    EndCatalogWrite(save_user, save_sec);
+}
+
+void RecordActiveView(Oid relid, Oid view, const char *view_name) {
+    Oid types[3] = {OIDOID, OIDOID, NAMEOID};
+    Datum values[3] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view),
+                       DirectFunctionCall1(namein, CStringGetDatum(view_name))};
+    WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
+                 "view_name = $3 WHERE relation::pg_catalog.oid = $1",
+                 3, types, values, nullptr);
+}
+
+// Records the current name of relid's active view in softdelete.tables.
+void RememberViewName(Oid relid, Oid view) {
+    Oid types[2] = {OIDOID, NAMEOID};
+    Datum values[2] = {ObjectIdGetDatum(relid),
+                       DirectFunctionCall1(namein, CStringGetDatum(get_rel_name(view)))};
+    WriteCatalog("UPDATE softdelete.tables SET view_name = $2 "
+                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+                 2, types, values, nullptr);
+}
+
+void RecordColumnRename(List *relids, const char *old_name, const char *new_name) {
+    ListCell *lc;
+    Oid save_user;
+    int save_sec;
+    BeginCatalogWrite(&save_user, &save_sec);
+    foreach (lc, relids) {
+        Oid types[3] = {OIDOID, NAMEOID, NAMEOID};
+        Datum values[3] = {ObjectIdGetDatum(lfirst_oid(lc)),
+                           DirectFunctionCall1(namein, CStringGetDatum(new_name)),
+                           DirectFunctionCall1(namein, CStringGetDatum(old_name))};
+        QuerySql("UPDATE softdelete.tables SET column_name = $2 "
+                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+                 "AND column_name OPERATOR(pg_catalog.=) $3",
+                 3, types, values, nullptr);
+    }
+    EndCatalogWrite(save_user, save_sec);
+}
+
+void RecordRetention(Oid relid, const Interval *retention) {
+    Oid types[2] = {OIDOID, INTERVALOID};
+    Datum values[2] = {ObjectIdGetDatum(relid),
+                       retention ? IntervalPGetDatum(retention) : (Datum)0};
+    char nulls[2] = {' ', retention ? ' ' : 'n'};
+    WriteCatalog("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
+                 values, nulls);
+}
+
+// True when an ancestor of partition relid is enabled.
+bool PartitionOfEnabled(Oid relid) {
+    return QueryOid("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
+                    "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
+                    "a.relid::pg_catalog.oid", relid) > 0;
+}
+
+bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {
+    if (QueryOid(psprintf("SELECT t.column_name::text, t.\"cascade\", t.audit, %s "
+                          "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
+                          "ON t.relation::pg_catalog.oid = i.inhparent "
+                          "WHERE i.inhrelid = $1 LIMIT 1",
+                          CatalogHasHideDeleted() ? "t.hide_deleted" : "false"),
+                 relid) == 0)
+        return false;
+    bool isnull;
+    memset(opt, 0, sizeof *opt);
+    opt->column = ResultText(0, 1);
+    opt->cascade = DatumGetBool(ResultDatum(0, 2, &isnull));
+    opt->audit = DatumGetBool(ResultDatum(0, 3, &isnull));
+    opt->hide_deleted = DatumGetBool(ResultDatum(0, 4, &isnull)) ? 1 : 0;
+    return true;
+}
+
+}  // namespace softdelete

@@ -1,0 +1,82 @@
+// ext_catalog.hpp — the extension's own catalog: softdelete.tables and
+// softdelete.unique_indexes, read into plain rows and written as the
+// extension owner (table owners cannot write them).
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+}
+
+namespace softdelete {
+
+struct EnableOptions;
+
+// One row of softdelete.tables.
+struct CatalogRow {
+    bool found;
+    char *column;
+    Oid active_view;  // InvalidOid if none or dropped
+    Oid deleted_index;
+    bool audit;
+    char *view_name;
+    bool cascade;
+    bool hide_deleted;
+};
+
+// True when softdelete.tables has the hide_deleted column: the module is
+// new, but the extension's SQL objects may still be those of 0.1.0 / 0.2.0
+// until ALTER EXTENSION softdelete UPDATE runs.
+bool CatalogHasHideDeleted();
+
+CatalogRow ReadCatalogRow(Oid relid);
+
+// True if relid is recorded in softdelete.tables (needs an SPI connection).
+bool IsEnabled(Oid relid);
+
+// Errors (55000) unless relid is recorded in softdelete.tables.
+void RequireEnabled(Oid relid, const char *action);
+
+// 40001 when, under REPEATABLE READ / SERIALIZABLE, another transaction
+// enabled or disabled relid since this one's snapshot was taken.
+void CheckNoConcurrentSetup(Oid relid);
+
+// What enable() records for a table.
+struct TableRecord {
+    Oid relid;
+    const char *column;
+    Oid active_view;
+    const char *view_name;
+    Oid deleted_index;
+    bool cascade;
+    bool has_retention;  // false: a re-enable keeps the recorded retention
+    const Interval *retention;
+    bool audit;
+    bool hide_deleted;
+};
+void RecordTable(const TableRecord *record);
+
+// Records a unique index enable() made partial (new_index) and what it was.
+void RecordUniqueIndex(Oid relid, Oid new_index, bool was_constraint, const char *definition);
+
+// Removes relid's rows from softdelete.tables and softdelete.unique_indexes.
+void ForgetTable(Oid relid);
+
+// The active view's current OID / name in softdelete.tables.
+void RecordActiveView(Oid relid, Oid view, const char *view_name);
+void RememberViewName(Oid relid, Oid view);
+
+// RENAME COLUMN of the soft-delete column of each table of relids.
+void RecordColumnRename(List *relids, const char *old_name, const char *new_name);
+
+void RecordRetention(Oid relid, const Interval *retention);
+
+// True when an ancestor of partition relid is enabled.
+bool PartitionOfEnabled(Oid relid);
+
+// The settings of an enabled table relid inherits from (legacy
+// inheritance); false when there is none.
+bool EnabledInheritanceParent(Oid relid, EnableOptions *options);
+
+}  // namespace softdelete
