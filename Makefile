@@ -115,3 +115,20 @@ endif
 .PHONY: installcheck-valgrind
 installcheck-valgrind:
 	PG_CONFIG='$(PG_CONFIG)' $(srcdir)/test/valgrind.sh $(REGRESS)
+
+# clang-format (.clang-format; Debian package clang-format): `make format` rewrites the
+# C++ sources in place, `make format-check` lists the files that differ and fails.
+CLANG_FORMAT ?= clang-format
+FORMAT_FILES = $(sort $(wildcard $(srcdir)/src/*.cpp $(srcdir)/src/*.hpp \
+	$(srcdir)/src/core/*.cpp $(srcdir)/src/core/*.hpp $(srcdir)/test/unit/*.cpp \
+	$(srcdir)/test/unit/*.hpp))
+.PHONY: format format-check
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check:
+	@bad=0; for f in $(FORMAT_FILES); do \
+		if ! $(CLANG_FORMAT) --dry-run --Werror $$f >/dev/null 2>&1; then \
+			echo "not formatted: $$f (make format)"; bad=1; fi; \
+	done; \
+	[ $$bad -eq 0 ] && echo "format-check: $(words $(FORMAT_FILES)) files formatted"; exit $$bad

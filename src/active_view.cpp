@@ -57,8 +57,9 @@ void RenameActiveView(Oid view, Oid relid, const char *name) {
     char *table_schema = get_namespace_name(table_nsp);
     char *view_schema = get_namespace_name(view_nsp);
     if (view_nsp == table_nsp) {
-        char *sql =
-            CoreString([&] { return core::BuildRenameSql("VIEW", {view_schema, current}, name); });
+        char *sql = CoreString([&] {
+            return core::BuildRenameSql("VIEW", {view_schema, current}, name);
+        });
         ExecSql(sql);
     } else {
         // The table moved (SET SCHEMA) and the view stayed behind: move it
@@ -71,12 +72,15 @@ void RenameActiveView(Oid view, Oid relid, const char *name) {
                             errmsg("relation \"%s\" already exists", tmp),
                             errhint("Drop or rename it: softdelete.enable() uses that name "
                                     "while it moves the active view.")));
-        char *rename =
-            CoreString([&] { return core::BuildRenameSql("VIEW", {view_schema, current}, tmp); });
-        char *move = CoreString(
-            [&] { return core::BuildSetSchemaSql("VIEW", {view_schema, tmp}, table_schema); });
-        char *rename_again =
-            CoreString([&] { return core::BuildRenameSql("VIEW", {table_schema, tmp}, name); });
+        char *rename = CoreString([&] {
+            return core::BuildRenameSql("VIEW", {view_schema, current}, tmp);
+        });
+        char *move = CoreString([&] {
+            return core::BuildSetSchemaSql("VIEW", {view_schema, tmp}, table_schema);
+        });
+        char *rename_again = CoreString([&] {
+            return core::BuildRenameSql("VIEW", {table_schema, tmp}, name);
+        });
         ExecSql(rename);
         ExecSql(move);
         ExecSql(rename_again);
@@ -120,15 +124,18 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column,
     // Same owner and privileges as the table.
     if (RelationOwner(view) != owner) {
         char *owner_name = GetUserNameFromId(owner, false);
-        sql = CoreString(
-            [&] { return core::BuildOwnerSql("VIEW", {schema, view_name}, owner_name); });
+        sql = CoreString([&] {
+            return core::BuildOwnerSql("VIEW", {schema, view_name}, owner_name);
+        });
         ExecSql(sql);
     }
     uint64 n = QueryOid(
         "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
-        "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a "
+        "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL "
+        "pg_catalog.aclexplode(c.relacl) a "
         "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1", relid);
+        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
+        relid);
     char **grants = (char **)palloc(sizeof(char *) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         char *priv = ResultText(i, 1);
@@ -157,20 +164,23 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column,
 bool ViewMatchesTable(Oid view, Oid table) {
     Oid types[2] = {OIDOID, OIDOID};
     Datum values[2] = {ObjectIdGetDatum(view), ObjectIdGetDatum(table)};
-    QuerySql("SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
-             "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
-             "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
-             "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
-             2, types, values, nullptr);
+    QuerySql(
+        "SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+        "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
+        "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
+        "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
+        2, types, values, nullptr);
     bool isnull;
     return DatumGetBool(ResultDatum(0, 1, &isnull));
 }
 
 // True when other views or rules depend on the active view.
 bool ViewHasDependents(Oid view) {
-    return QueryOid("SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
-                    "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-                    "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1", view) > 0;
+    return QueryOid(
+               "SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+               "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+               "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
+               view) > 0;
 }
 
 // 42P07 unless `name` is free in namespace nsp for an active view of table
@@ -195,11 +205,10 @@ void RequireViewNameFree(Oid nsp, const char *name, Oid self, Oid relid, bool re
                            "\"%s\".",
                            relname, OidIsValid(self) ? get_rel_name(self) : name),
                  errhint("Pass another name with view_name => '...', or drop that object.")));
-    ereport(ERROR,
-            (errcode(ERRCODE_DUPLICATE_TABLE),
-             errmsg("relation \"%s.%s\" already exists", schema, name),
-             errdetail("It is not the active view of table \"%s\".", relname),
-             errhint("Pass another name with view_name => '...', or drop that object.")));
+    ereport(ERROR, (errcode(ERRCODE_DUPLICATE_TABLE),
+                    errmsg("relation \"%s.%s\" already exists", schema, name),
+                    errdetail("It is not the active view of table \"%s\".", relname),
+                    errhint("Pass another name with view_name => '...', or drop that object.")));
 }
 
 Oid EnsureActiveView(Oid relid, const CatalogRow &existing, const char *requested_name,
@@ -253,7 +262,8 @@ void RebuildActiveViewIfStale(Oid relid, const CatalogRow &row) {
 
 void DropLegacyViewTrigger(Oid view) {
     if (QueryOid("SELECT 1 FROM softdelete.tables WHERE active_view::pg_catalog.oid "
-                 "OPERATOR(pg_catalog.=) $1", view) == 0)
+                 "OPERATOR(pg_catalog.=) $1",
+                 view) == 0)
         return;
     int level = ForceSearchPath();
     DropLegacyViewTriggerOf(view);
@@ -277,12 +287,13 @@ void EnsureViewDropsWithTable(Oid relid) {
     if (!row.found || !OidIsValid(row.active_view)) return;
     Oid types[2] = {OIDOID, OIDOID};
     Datum values[2] = {ObjectIdGetDatum(row.active_view), ObjectIdGetDatum(relid)};
-    if (QuerySql("SELECT 1 FROM pg_catalog.pg_depend WHERE classid OPERATOR(pg_catalog.=) "
-                 "'pg_catalog.pg_class'::pg_catalog.regclass AND objid OPERATOR(pg_catalog.=) $1 "
-                 "AND objsubid OPERATOR(pg_catalog.=) 0 AND refclassid OPERATOR(pg_catalog.=) "
-                 "'pg_catalog.pg_class'::pg_catalog.regclass AND refobjid OPERATOR(pg_catalog.=) $2 "
-                 "AND refobjsubid OPERATOR(pg_catalog.=) 0 AND deptype OPERATOR(pg_catalog.=) 'a'",
-                 2, types, values, nullptr) > 0)
+    if (QuerySql(
+            "SELECT 1 FROM pg_catalog.pg_depend WHERE classid OPERATOR(pg_catalog.=) "
+            "'pg_catalog.pg_class'::pg_catalog.regclass AND objid OPERATOR(pg_catalog.=) $1 "
+            "AND objsubid OPERATOR(pg_catalog.=) 0 AND refclassid OPERATOR(pg_catalog.=) "
+            "'pg_catalog.pg_class'::pg_catalog.regclass AND refobjid OPERATOR(pg_catalog.=) $2 "
+            "AND refobjsubid OPERATOR(pg_catalog.=) 0 AND deptype OPERATOR(pg_catalog.=) 'a'",
+            2, types, values, nullptr) > 0)
         return;
     ObjectAddress view_addr;
     ObjectAddress table_addr;

@@ -50,7 +50,7 @@ struct StateChange {
 // and key lists stay bounded however many rows one DELETE reaches.
 constexpr int kCascadeChunk = 4096;
 
-int cascade_restore_depth = 0;  // > 0 while a cascade restore UPDATE runs
+int cascade_restore_depth = 0;           // > 0 while a cascade restore UPDATE runs
 Oid cascade_restore_table = InvalidOid;  // the child table that UPDATE restores
 MemoryContext changes_context = nullptr;
 StateChange *changes = nullptr;
@@ -62,13 +62,13 @@ int cap_restored = 0;
 
 void Append(StateChange **array, int *n, int *cap, const StateChange &c) {
     if (changes_context == nullptr)
-        changes_context = AllocSetContextCreate(TopMemoryContext, "softdelete cascades",
-                                                ALLOCSET_DEFAULT_SIZES);
+        changes_context =
+            AllocSetContextCreate(TopMemoryContext, "softdelete cascades", ALLOCSET_DEFAULT_SIZES);
     if (*n >= *cap) {
         int newcap = *cap == 0 ? 256 : *cap * 2;
-        *array = *array == nullptr
-                     ? (StateChange *)MemoryContextAlloc(changes_context, sizeof(StateChange) * newcap)
-                     : (StateChange *)repalloc(*array, sizeof(StateChange) * newcap);
+        *array = *array == nullptr ? (StateChange *)MemoryContextAlloc(changes_context,
+                                                                       sizeof(StateChange) * newcap)
+                                   : (StateChange *)repalloc(*array, sizeof(StateChange) * newcap);
         *cap = newcap;
     }
     (*array)[(*n)++] = c;
@@ -106,8 +106,8 @@ struct ChildEdge {
     Oid leaf_owner;  // the parent relation's owner: reads the parents' keys
     bool audit;
     int nkeys;
-    Oid *key_types;      // referenced (parent) column types
-    SPIPlanPtr keys;     // $1 tids -> the parents' referenced keys
+    Oid *key_types;          // referenced (parent) column types
+    SPIPlanPtr keys;         // $1 tids -> the parents' referenced keys
     SPIPlanPtr soft_delete;  // $1 ts, [$2 actor, $3 reason], key arrays
     SPIPlanPtr restore;      // $1 ts, key arrays
 };
@@ -138,7 +138,7 @@ struct GoneEdge {
 };
 
 struct EdgeSet {
-    Oid relid;  // hash key
+    Oid relid;        // hash key
     bool built;       // false: (re)build at the next use
     SPIPlanPtr lock;  // $1 tid: SELECT ... FOR UPDATE, when there are children
     Oid owner;
@@ -222,7 +222,8 @@ const char *const kEdgeColumns =
     "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att "
     "      ORDER BY k.ord), "
     "ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
-    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) ')' "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) "
+    "')' "
     "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
     "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
     "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
@@ -271,8 +272,8 @@ FkRow ReadFkRow(const SPITupleTable *tab, uint64 i) {
     r.other = DatumGetObjectId(TupleDatum(tab, i, 10, &isnull));
     r.commuted = TextArray(TupleDatum(tab, i, 11, &isnull), &nc);
     if (r.nkeys < 1 || np != r.nkeys || no != r.nkeys || nc != r.nkeys)
-        elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns",
-             r.name, r.nkeys, np, no, nc);
+        elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns", r.name,
+             r.nkeys, np, no, nc);
     return r;
 }
 
@@ -349,8 +350,9 @@ void BuildChildEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_nam
         e->restore = Keep(res, nk + 1, rtypes);
     }
     if (n > 0) {
-        char *lock =
-            CoreString([&] { return core::BuildLockRowByTidSql({leaf_schema, leaf_name}); });
+        char *lock = CoreString([&] {
+            return core::BuildLockRowByTidSql({leaf_schema, leaf_name});
+        });
         Oid ltypes[1] = {TIDOID};
         set->lock = Keep(lock, 1, ltypes);
     }
@@ -472,8 +474,8 @@ EdgeSet *Edges(Oid relid) {
     // Not while a cascade runs: it holds pointers into the cache (plans in use).
     if (edges_stale && edges_in_use == 0) ResetEdges();
     if (edges_context == nullptr)
-        edges_context = AllocSetContextCreate(CacheMemoryContext, "softdelete edges",
-                                              ALLOCSET_DEFAULT_SIZES);
+        edges_context =
+            AllocSetContextCreate(CacheMemoryContext, "softdelete edges", ALLOCSET_DEFAULT_SIZES);
     if (edges == nullptr) {
         HASHCTL ctl;
         memset(&ctl, 0, sizeof ctl);
@@ -556,8 +558,8 @@ bool RestoredByCascade(Oid relid) {
 
 // Runs keys_plan ($1 = tids) as owner and returns one array per key column
 // in arrays[0..nkeys-1]; returns the number of keys found.
-uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkeys,
-                      const Oid *types, Datum *arrays) {
+uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkeys, const Oid *types,
+                      Datum *arrays) {
     Datum values[1] = {PointerGetDatum(tids)};
     RunAsOwner(keys_plan, owner, values, nullptr);
     uint64 n = SPI_processed;
@@ -572,8 +574,8 @@ uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkey
         bool typbyval;
         char typalign;
         get_typlenbyvalalign(types[k], &typlen, &typbyval, &typalign);
-        arrays[k] = PointerGetDatum(
-            construct_array(elems, (int)n, types[k], typlen, typbyval, typalign));
+        arrays[k] =
+            PointerGetDatum(construct_array(elems, (int)n, types[k], typlen, typbyval, typalign));
         pfree(elems);
     }
     SPI_freetuptable(tab);  // the arrays hold copies

@@ -68,8 +68,8 @@ void EnableNewInheritanceChild(Oid relid) {
     if (get_rel_relispartition(relid) || get_rel_relkind(relid) != RELKIND_RELATION) return;
     EnableOptions opt;
     if (!EnabledInheritanceParent(relid, &opt)) return;
-    ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
-                            get_rel_name(relid))));
+    ereport(NOTICE,
+            (errmsg("enabling soft delete on inheritance child \"%s\"", get_rel_name(relid))));
     EnableTable(relid, &opt, 1);
 }
 
@@ -78,14 +78,14 @@ void EnableNewInheritanceChild(Oid relid) {
 void FollowColumnRename(Oid relid, const char *old_name, const char *new_name) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found) return;
-    if (row.audit && (strcmp(old_name, "deleted_by") == 0 || strcmp(old_name, "deleted_reason") == 0))
-        ereport(ERROR,
-                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("cannot rename column \"%s\" of table \"%s\": soft-delete auditing "
-                        "writes it",
-                        old_name, get_rel_name(relid)),
-                 errhint("Call softdelete.disable('%s') first, or keep the column name.",
-                         get_rel_name(relid))));
+    if (row.audit &&
+        (strcmp(old_name, "deleted_by") == 0 || strcmp(old_name, "deleted_reason") == 0))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("cannot rename column \"%s\" of table \"%s\": soft-delete auditing "
+                               "writes it",
+                               old_name, get_rel_name(relid)),
+                        errhint("Call softdelete.disable('%s') first, or keep the column name.",
+                                get_rel_name(relid))));
     if (strcmp(old_name, row.column) != 0) return;
     // The table and its enabled inheritance children (RENAME recurses to them).
     RecordColumnRename(find_all_inheritors(relid, NoLock, nullptr), old_name, new_name);

@@ -51,11 +51,10 @@ namespace {
 void RequireNotPartition(Oid relid) {
     if (!get_rel_relispartition(relid)) return;
     Oid parent = get_partition_parent(relid, false);
-    ereport(ERROR,
-            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-             errmsg("cannot enable soft delete on table \"%s\": it is a partition of \"%s\"",
-                    get_rel_name(relid), get_rel_name(parent)),
-             errhint("Enable the partitioned table; its partitions are covered.")));
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cannot enable soft delete on table \"%s\": it is a partition of \"%s\"",
+                           get_rel_name(relid), get_rel_name(parent)),
+                    errhint("Enable the partitioned table; its partitions are covered.")));
 }
 
 // A re-enable keeps the column (55000 if another is asked for) and audit
@@ -64,11 +63,10 @@ void RequireNotPartition(Oid relid) {
 void CheckReEnable(Oid relid, const CatalogRow &existing, const EnableOptions *opt) {
     if (!existing.found) return;
     if (strcmp(existing.column, opt->column) != 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("table \"%s\" is already soft-delete enabled with column \"%s\"",
-                        get_rel_name(relid), existing.column),
-                 errhint("Call softdelete.disable() first to use another column.")));
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("table \"%s\" is already soft-delete enabled with column \"%s\"",
+                               get_rel_name(relid), existing.column),
+                        errhint("Call softdelete.disable() first to use another column.")));
     if (opt->view_name != nullptr)
         RequireViewNameFree(get_rel_namespace(relid), opt->view_name, existing.active_view, relid,
                             OidIsValid(existing.active_view));
@@ -76,8 +74,8 @@ void CheckReEnable(Oid relid, const CatalogRow &existing, const EnableOptions *o
 
 // hide_deleted: the option, else the recorded setting (false on a first enable).
 bool ResolveHideDeleted(const CatalogRow &existing, const EnableOptions *opt) {
-    bool hide = opt->hide_deleted >= 0 ? opt->hide_deleted != 0
-                                       : existing.found && existing.hide_deleted;
+    bool hide =
+        opt->hide_deleted >= 0 ? opt->hide_deleted != 0 : existing.found && existing.hide_deleted;
     if (hide && !CatalogHasHideDeleted())
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("hide_deleted needs softdelete 0.3.0"),
@@ -94,20 +92,20 @@ void EnsureColumn(Oid relid, const char *column, Oid wanted, bool is_timestamp_c
         char *relname;
         RelationNames(relid, &schema, &relname);
         const char *type = wanted == TIMESTAMPTZOID ? "timestamptz" : "text";
-        char *sql =
-            CoreString([&] { return core::BuildAddColumnSql({schema, relname}, column, type); });
+        char *sql = CoreString([&] {
+            return core::BuildAddColumnSql({schema, relname}, column, type);
+        });
         ExecSql(sql);
         return;
     }
     Oid type = attno > 0 ? get_atttype(relid, attno) : InvalidOid;
-    bool ok = is_timestamp_column ? (type == TIMESTAMPTZOID || type == TIMESTAMPOID)
-                                  : type == TEXTOID;
+    bool ok =
+        is_timestamp_column ? (type == TIMESTAMPTZOID || type == TIMESTAMPOID) : type == TEXTOID;
     if (!ok)
         ereport(ERROR,
                 (errcode(ERRCODE_DATATYPE_MISMATCH),
                  errmsg("column \"%s\" of table \"%s\" has type %s, not %s", column,
-                        get_rel_name(relid),
-                        attno > 0 ? format_type_be(type) : "system column",
+                        get_rel_name(relid), attno > 0 ? format_type_be(type) : "system column",
                         is_timestamp_column ? "timestamptz or timestamp" : "text"),
                  is_timestamp_column
                      ? errhint("Pass another column_name, or change the column's type to "
@@ -155,12 +153,11 @@ void CheckNotPartitionKey(Oid table, const char *column) {
         const char *name = pstrdup(RelationGetRelationName(prel));
         relation_close(prel, NoLock);
         if (in_key)
-            ereport(ERROR,
-                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                     errmsg("column \"%s\" is part of the partition key of table \"%s\"", column,
-                            name),
-                     errdetail("A soft delete would move rows between partitions."),
-                     errhint("Choose another column_name.")));
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("column \"%s\" is part of the partition key of table \"%s\"",
+                                   column, name),
+                            errdetail("A soft delete would move rows between partitions."),
+                            errhint("Choose another column_name.")));
     }
 }
 
@@ -182,7 +179,8 @@ void WarnAboutUnenabledCascadeParents(Oid relid) {
         "WHERE c.conrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
         "  AND c.confrelid <> c.conrelid AND c.conparentid = 0 "
         "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.confrelid) "
-        "ORDER BY 1", relid);
+        "ORDER BY 1",
+        relid);
     for (uint64 i = 0; i < n; ++i)
         ereport(WARNING,
                 (errmsg("table %s references table %s, which is not soft-delete enabled, "
@@ -201,7 +199,8 @@ List *CascadeChildrenToEnable(Oid relid) {
         "WHERE c.confrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
         "  AND c.conparentid = 0 AND c.conrelid <> c.confrelid "
         "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.conrelid) "
-        "ORDER BY 1", relid);
+        "ORDER BY 1",
+        relid);
     List *out = NIL;
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;
@@ -249,9 +248,15 @@ void EnableOne(Oid relid, const EnableOptions *opt, int depth) {
 
     const char *view_name = get_rel_name(view);
     if (view_name == nullptr) elog(ERROR, "active view %u disappeared", view);
-    TableRecord record = {relid,        column,          view,
-                          view_name,    deleted_index,   opt->cascade,
-                          opt->has_retention, &opt->retention, audit,
+    TableRecord record = {relid,
+                          column,
+                          view,
+                          view_name,
+                          deleted_index,
+                          opt->cascade,
+                          opt->has_retention,
+                          &opt->retention,
+                          audit,
                           hide_deleted};
     RecordTable(&record);
 }
@@ -274,8 +279,8 @@ void EnableInheritanceChildren(Oid relid, const EnableOptions *child_opt, int de
             }
             continue;
         }
-        ereport(NOTICE, (errmsg("enabling soft delete on inheritance child \"%s\"",
-                                get_rel_name(child))));
+        ereport(NOTICE,
+                (errmsg("enabling soft delete on inheritance child \"%s\"", get_rel_name(child))));
         EnableTable(child, child_opt, depth + 1);
     }
 }
@@ -287,10 +292,9 @@ void EnableCascadeChildren(Oid relid, const EnableOptions *child_opt, int depth)
     foreach (lc, children) {
         Oid child = lfirst_oid(lc);
         if (IsEnabled(child)) continue;  // enabled meanwhile, through a cycle
-        ereport(NOTICE,
-                (errmsg("enabling soft delete on table \"%s\", which references \"%s\" "
-                        "through an ON DELETE CASCADE foreign key",
-                        get_rel_name(child), get_rel_name(relid))));
+        ereport(NOTICE, (errmsg("enabling soft delete on table \"%s\", which references \"%s\" "
+                                "through an ON DELETE CASCADE foreign key",
+                                get_rel_name(child), get_rel_name(relid))));
         EnableTable(child, child_opt, depth + 1);
     }
 }

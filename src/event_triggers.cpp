@@ -85,7 +85,8 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
         "gone_indexes AS (DELETE FROM softdelete.unique_indexes u USING dropped d "
         "  WHERE u.relation::oid = d.objid RETURNING u.index) "
         "UPDATE softdelete.tables t SET active_view = NULL FROM dropped d "
-        "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM dropped)");
+        "  WHERE t.active_view::oid = d.objid AND t.relation::oid NOT IN (SELECT objid FROM "
+        "dropped)");
     EndCatalogWrite(save_user, save_sec);
     AtEOXact_GUC(false, level);
     SPI_finish();
@@ -146,8 +147,8 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         // (triggers, views, partial unique indexes back to constraints), so
         // it needs no CASCADE and leaves tables and rows as they are.
         ConnectSpi();
-        uint64 n = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1",
-                            0, nullptr, nullptr, nullptr);
+        uint64 n = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1", 0,
+                            nullptr, nullptr, nullptr);
         Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
         for (uint64 i = 0; i < n; ++i) {
             bool isnull;
@@ -202,7 +203,8 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
         "WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-        "AND object_type OPERATOR(pg_catalog.=) ANY ('{table,\"table column\"}'::pg_catalog.text[]) "
+        "AND object_type OPERATOR(pg_catalog.=) ANY ('{table,\"table "
+        "column\"}'::pg_catalog.text[]) "
         "UNION SELECT i.indrelid FROM pg_catalog.pg_event_trigger_ddl_commands() c "
         "JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.objid "
         "WHERE c.object_type OPERATOR(pg_catalog.=) 'index' ORDER BY 1",

@@ -127,8 +127,7 @@ void OnXactEvent(XactEvent event, void *) {
             purge_relid = InvalidOid;
             own_kind = kNotOwnStatement;
             break;
-        default:
-            break;
+        default: break;
     }
 }
 
@@ -168,7 +167,7 @@ void EndOwnStatement(const OwnStatementScope *saved) {
 
 OwnStatementKind PlanningOwnStatement() {
     return own_kind != kNotOwnStatement && own_level == nesting_level ? (OwnStatementKind)own_kind
-                                                                     : kNotOwnStatement;
+                                                                      : kNotOwnStatement;
 }
 
 void BeginPurgeDelete(Oid relid) {

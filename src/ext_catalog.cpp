@@ -74,9 +74,10 @@ CatalogRow ReadCatalogRow(Oid relid) {
 }
 
 bool IsEnabled(Oid relid) {
-    return QueryOid("SELECT 1 FROM softdelete.tables "
-                    "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-                    relid) > 0;
+    return QueryOid(
+               "SELECT 1 FROM softdelete.tables "
+               "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+               relid) > 0;
 }
 
 void RequireEnabled(Oid relid, const char *action) {
@@ -85,11 +86,11 @@ void RequireEnabled(Oid relid, const char *action) {
         if (name == nullptr)
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                             errmsg("relation with OID %u does not exist", relid)));
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("cannot %s table \"%s\": it is not soft-delete enabled", action,
-                               name),
-                        errhint("softdelete.status lists the enabled tables; "
-                                "softdelete.enable() enables one.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("cannot %s table \"%s\": it is not soft-delete enabled", action, name),
+                 errhint("softdelete.status lists the enabled tables; "
+                         "softdelete.enable() enables one.")));
     }
 }
 
@@ -99,8 +100,9 @@ void RequireEnabled(Oid relid, const char *action) {
 // creating its triggers). Fail as a serialization failure instead.
 void CheckNoConcurrentSetup(Oid relid) {
     if (!IsolationUsesXactSnapshot()) return;
-    const char *sql = "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid "
-                      "OPERATOR(pg_catalog.=) $1";
+    const char *sql =
+        "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid "
+        "OPERATOR(pg_catalog.=) $1";
     bool then = QueryOid(sql, relid) > 0;
     bool now = QueryOidLatest(sql, relid) > 0;
     if (then != now)
@@ -114,8 +116,8 @@ void CheckNoConcurrentSetup(Oid relid) {
 
 void RecordTable(const TableRecord *r) {
     bool catalog_has_hide = CatalogHasHideDeleted();
-    Oid types[10] = {OIDOID, NAMEOID, OIDOID, OIDOID, BOOLOID, INTERVALOID, BOOLOID, BOOLOID,
-                     NAMEOID, BOOLOID};
+    Oid types[10] = {OIDOID,      NAMEOID, OIDOID,  OIDOID,  BOOLOID,
+                     INTERVALOID, BOOLOID, BOOLOID, NAMEOID, BOOLOID};
     Datum values[10] = {ObjectIdGetDatum(r->relid),
                         DirectFunctionCall1(namein, CStringGetDatum(r->column)),
                         ObjectIdGetDatum(r->active_view),
@@ -127,30 +129,31 @@ void RecordTable(const TableRecord *r) {
                         DirectFunctionCall1(namein, CStringGetDatum(r->view_name)),
                         BoolGetDatum(r->hide_deleted)};
     char nulls[10] = {' ', ' ', ' ', ' ', ' ', r->has_retention ? ' ' : 'n', ' ', ' ', ' ', ' '};
-    WriteCatalog(psprintf(
-                     "INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
-                     "deleted_index, \"cascade\", retention, audit, view_name%s) "
-                     "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
-                     "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, "
-                     "$9%s) "
-                     "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
-                     "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
-                     "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, %s"
-                     "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
-                     catalog_has_hide ? ", hide_deleted" : "", catalog_has_hide ? ", $10" : "",
-                     catalog_has_hide ? "hide_deleted = EXCLUDED.hide_deleted, " : ""),
-                 catalog_has_hide ? 10 : 9, types, values, nulls);
+    WriteCatalog(
+        psprintf("INSERT INTO softdelete.tables AS t (relation, column_name, active_view, "
+                 "deleted_index, \"cascade\", retention, audit, view_name%s) "
+                 "VALUES ($1::pg_catalog.regclass, $2, $3::pg_catalog.regclass, "
+                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $4), $5, $6, $7, "
+                 "$9%s) "
+                 "ON CONFLICT (relation) DO UPDATE SET active_view = EXCLUDED.active_view, "
+                 "deleted_index = EXCLUDED.deleted_index, \"cascade\" = EXCLUDED.\"cascade\", "
+                 "audit = EXCLUDED.audit, view_name = EXCLUDED.view_name, %s"
+                 "retention = CASE WHEN $8 THEN EXCLUDED.retention ELSE t.retention END",
+                 catalog_has_hide ? ", hide_deleted" : "", catalog_has_hide ? ", $10" : "",
+                 catalog_has_hide ? "hide_deleted = EXCLUDED.hide_deleted, " : ""),
+        catalog_has_hide ? 10 : 9, types, values, nulls);
 }
 
 void RecordUniqueIndex(Oid relid, Oid new_index, bool was_constraint, const char *definition) {
     Oid types[4] = {OIDOID, OIDOID, BOOLOID, TEXTOID};
     Datum values[4] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(new_index),
                        BoolGetDatum(was_constraint), CStringGetTextDatum(definition)};
-    WriteCatalog("INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
-                 "original_definition) VALUES ($1::pg_catalog.regclass, "
-                 "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
-                 "$3, $4)",
-                 4, types, values, nullptr);
+    WriteCatalog(
+        "INSERT INTO softdelete.unique_indexes (relation, index, was_constraint, "
+        "original_definition) VALUES ($1::pg_catalog.regclass, "
+        "(SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = $2), "
+        "$3, $4)",
+        4, types, values, nullptr);
 }
 
 void ForgetTable(Oid relid) {
@@ -166,9 +169,10 @@ void RecordActiveView(Oid relid, Oid view, const char *view_name) {
     Oid types[3] = {OIDOID, OIDOID, NAMEOID};
     Datum values[3] = {ObjectIdGetDatum(relid), ObjectIdGetDatum(view),
                        DirectFunctionCall1(namein, CStringGetDatum(view_name))};
-    WriteCatalog("UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
-                 "view_name = $3 WHERE relation::pg_catalog.oid = $1",
-                 3, types, values, nullptr);
+    WriteCatalog(
+        "UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
+        "view_name = $3 WHERE relation::pg_catalog.oid = $1",
+        3, types, values, nullptr);
 }
 
 // Records the current name of relid's active view in softdelete.tables.
@@ -176,9 +180,10 @@ void RememberViewName(Oid relid, Oid view) {
     Oid types[2] = {OIDOID, NAMEOID};
     Datum values[2] = {ObjectIdGetDatum(relid),
                        DirectFunctionCall1(namein, CStringGetDatum(get_rel_name(view)))};
-    WriteCatalog("UPDATE softdelete.tables SET view_name = $2 "
-                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-                 2, types, values, nullptr);
+    WriteCatalog(
+        "UPDATE softdelete.tables SET view_name = $2 "
+        "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+        2, types, values, nullptr);
 }
 
 void RecordColumnRename(List *relids, const char *old_name, const char *new_name) {
@@ -191,10 +196,11 @@ void RecordColumnRename(List *relids, const char *old_name, const char *new_name
         Datum values[3] = {ObjectIdGetDatum(lfirst_oid(lc)),
                            DirectFunctionCall1(namein, CStringGetDatum(new_name)),
                            DirectFunctionCall1(namein, CStringGetDatum(old_name))};
-        QuerySql("UPDATE softdelete.tables SET column_name = $2 "
-                 "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-                 "AND column_name OPERATOR(pg_catalog.=) $3",
-                 3, types, values, nullptr);
+        QuerySql(
+            "UPDATE softdelete.tables SET column_name = $2 "
+            "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+            "AND column_name OPERATOR(pg_catalog.=) $3",
+            3, types, values, nullptr);
     }
     EndCatalogWrite(save_user, save_sec);
 }
@@ -210,9 +216,11 @@ void RecordRetention(Oid relid, const Interval *retention) {
 
 // True when an ancestor of partition relid is enabled.
 bool PartitionOfEnabled(Oid relid) {
-    return QueryOid("SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
-                    "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
-                    "a.relid::pg_catalog.oid", relid) > 0;
+    return QueryOid(
+               "SELECT 1 FROM pg_catalog.pg_partition_ancestors($1) a "
+               "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
+               "a.relid::pg_catalog.oid",
+               relid) > 0;
 }
 
 bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {

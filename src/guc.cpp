@@ -42,10 +42,12 @@ bool CheckHardDelete(bool *newval, void **, GucSource source) {
     if (!*newval || source == PGC_S_SESSION || source == PGC_S_TEST) return true;
     GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
     GUC_check_errmsg("softdelete.hard_delete can only be turned on by the session itself");
-    GUC_check_errdetail("A value from the server configuration, ALTER DATABASE ... SET, "
-                        "ALTER ROLE ... SET or the connection options is refused.");
-    GUC_check_errhint("Use SET LOCAL softdelete.hard_delete = on in the transaction that "
-                      "deletes.");
+    GUC_check_errdetail(
+        "A value from the server configuration, ALTER DATABASE ... SET, "
+        "ALTER ROLE ... SET or the connection options is refused.");
+    GUC_check_errhint(
+        "Use SET LOCAL softdelete.hard_delete = on in the transaction that "
+        "deletes.");
     return false;
 }
 
@@ -63,7 +65,7 @@ void AssignVisibility(int newval, void *) {
 
 const char *AuditActor() {
     return (guc_actor != nullptr && guc_actor[0] != '\0') ? guc_actor
-                                                           : GetUserNameFromId(GetUserId(), false);
+                                                          : GetUserNameFromId(GetUserId(), false);
 }
 
 const char *AuditReason() {
@@ -83,8 +85,7 @@ void DefineSettings() {
     DefineCustomStringVariable("softdelete.reason",
                                "Why rows are deleted, recorded in deleted_reason on audited "
                                "tables.",
-                               nullptr, &guc_reason, "", PGC_USERSET, 0, nullptr, nullptr,
-                               nullptr);
+                               nullptr, &guc_reason, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomEnumVariable(
         "softdelete.visibility",
         "Which rows queries see on tables enabled with hide_deleted: active, deleted or all.",
@@ -95,18 +96,18 @@ void DefineSettings() {
         "How long softdelete.purge_log keeps its entries; older ones are trimmed by the purge.",
         "-1 keeps them forever.", &guc_purge_log_retention, 30 * 24 * 60 * 60, -1, INT_MAX,
         PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
-    DefineCustomBoolVariable(
-        "softdelete.purge_enabled", "Lets the background worker purge soft-deleted rows.",
-        "Off pauses the worker; softdelete.purge() still works.", &guc_purge_enabled, true,
-        PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
-        "softdelete.purge_interval", "Time between two purge runs of the background worker.",
-        nullptr, &guc_purge_interval, 60 * 60, 1, INT_MAX / 1000, PGC_SIGHUP, GUC_UNIT_S,
-        nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
-        "softdelete.purge_batch_size",
-        "Rows the background worker removes per transaction.", nullptr,
-        &guc_purge_batch_size, 10000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("softdelete.purge_enabled",
+                             "Lets the background worker purge soft-deleted rows.",
+                             "Off pauses the worker; softdelete.purge() still works.",
+                             &guc_purge_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("softdelete.purge_interval",
+                            "Time between two purge runs of the background worker.", nullptr,
+                            &guc_purge_interval, 60 * 60, 1, INT_MAX / 1000, PGC_SIGHUP, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("softdelete.purge_batch_size",
+                            "Rows the background worker removes per transaction.", nullptr,
+                            &guc_purge_batch_size, 10000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr,
+                            nullptr, nullptr);
     DefineCustomIntVariable(
         "softdelete.purge_batch_timeout",
         "Longest time one batch of the background worker may run (its statement_timeout).",

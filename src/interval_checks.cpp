@@ -22,8 +22,8 @@ bool IntervalBeyondRange(const Interval *iv) {
     limit.time = 0;
     limit.day = 0;
     limit.month = kMaxRetentionYears * MONTHS_PER_YEAR;
-    return DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(iv),
-                                            IntervalPGetDatum(&limit)));
+    return DatumGetBool(
+        DirectFunctionCall2(interval_gt, IntervalPGetDatum(iv), IntervalPGetDatum(&limit)));
 }
 
 void RequireRetentionInterval(const Interval *iv, const char *what, const char *hint) {

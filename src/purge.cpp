@@ -79,13 +79,13 @@ struct PurgeReference {
 struct PurgeUnit {
     Oid relid;
     bool prepared;
-    MemoryContext cxt;         // the pass's context (the skip list lives there)
-    char *lock_due_sql;        // the worker's step 1 (one batch per transaction)
-    char *scan_sql;            // softdelete.purge(): candidates, read through one cursor ...
-    char *lock_candidates_sql; // ... and locked batch by batch by ctid
-    char *delete_sql;          // step 3
+    MemoryContext cxt;          // the pass's context (the skip list lives there)
+    char *lock_due_sql;         // the worker's step 1 (one batch per transaction)
+    char *scan_sql;             // softdelete.purge(): candidates, read through one cursor ...
+    char *lock_candidates_sql;  // ... and locked batch by batch by ctid
+    char *delete_sql;           // step 3
     char *count_sql;
-    int nkeys;                 // columns foreign keys reference, each once
+    int nkeys;  // columns foreign keys reference, each once
     Oid *key_types;
     int nrefs;
     PurgeReference *refs;
@@ -242,7 +242,8 @@ PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool che
         "ORDER BY n.nspname, c.relname",
         1, types, values, nullptr);
     // Copy the rows out first: ListUnits runs queries of its own.
-    PurgeTarget *targets = (PurgeTarget *)MemoryContextAllocZero(cxt, sizeof(PurgeTarget) * (n + 1));
+    PurgeTarget *targets =
+        (PurgeTarget *)MemoryContextAllocZero(cxt, sizeof(PurgeTarget) * (n + 1));
     bool *partitioned = (bool *)palloc0(sizeof(bool) * (n + 1));
     int k = 0;
     for (uint64 i = 0; i < n; ++i) {
@@ -256,8 +257,8 @@ PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool che
         t->log_name = MemoryContextStrdup(cxt, ResultText(i, 5));
         partitioned[k] = DatumGetBool(ResultDatum(i, 6, &isnull));
         Datum type = ResultDatum(i, 7, &isnull);
-        if (isnull || (DatumGetObjectId(type) != TIMESTAMPTZOID &&
-                       DatumGetObjectId(type) != TIMESTAMPOID)) {
+        if (isnull ||
+            (DatumGetObjectId(type) != TIMESTAMPTZOID && DatumGetObjectId(type) != TIMESTAMPOID)) {
             ereport(WARNING, (errmsg("skipping table %s: its soft-delete column \"%s\" is missing "
                                      "or not a timestamp",
                                      t->log_name, t->column)));
@@ -276,8 +277,8 @@ PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool che
             continue;
         }
         if (check_owner && !has_privs_of_role(GetUserId(), t->owner)) {
-            ereport(NOTICE, (errmsg("skipping table %s: must be its owner to purge it",
-                                    t->log_name)));
+            ereport(NOTICE,
+                    (errmsg("skipping table %s: must be its owner to purge it", t->log_name)));
             continue;
         }
         k++;
@@ -424,23 +425,27 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
         return fk;
     };
     auto key_list = [&] { return std::vector<std::string>(keys, keys + nkeys); };
-    u->lock_due_sql = CopySql(cxt, CoreString([&] {
-        std::vector<core::ReferencingForeignKey> pre;
-        for (int r = 0; r < nrefs; ++r)
-            if (prefilter[r]) pre.push_back(reference(r));
-        return core::BuildPurgeLockDueSql({schema, name}, column, without_tz, key_list(), pre);
-    }));
+    u->lock_due_sql = CopySql(
+        cxt, CoreString([&] {
+            std::vector<core::ReferencingForeignKey> pre;
+            for (int r = 0; r < nrefs; ++r)
+                if (prefilter[r]) pre.push_back(reference(r));
+            return core::BuildPurgeLockDueSql({schema, name}, column, without_tz, key_list(), pre);
+        }));
     u->lock_candidates_sql = CopySql(cxt, CoreString([&] {
-        return core::BuildPurgeLockCandidatesSql({schema, name}, column, without_tz,
-                                                 key_list());
-    }));
-    u->scan_sql = CopySql(
-        cxt, CoreString([&] { return core::BuildPurgeScanSql({schema, name}, column, without_tz); }));
-    u->count_sql = CopySql(cxt, CoreString([&] {
-        return core::BuildPurgeDueCountSql({schema, name}, column, without_tz);
-    }));
-    u->delete_sql = CopySql(
-        cxt, CoreString([&] { return core::BuildPurgeDeleteSql({schema, name}); }));
+                                         return core::BuildPurgeLockCandidatesSql(
+                                             {schema, name}, column, without_tz, key_list());
+                                     }));
+    u->scan_sql = CopySql(cxt, CoreString([&] {
+                              return core::BuildPurgeScanSql({schema, name}, column, without_tz);
+                          }));
+    u->count_sql =
+        CopySql(cxt, CoreString([&] {
+                    return core::BuildPurgeDueCountSql({schema, name}, column, without_tz);
+                }));
+    u->delete_sql = CopySql(cxt, CoreString([&] {
+                                return core::BuildPurgeDeleteSql({schema, name});
+                            }));
     u->nkeys = nkeys;
     u->key_types = (Oid *)MemoryContextAlloc(cxt, sizeof(Oid) * (nkeys + 1));
     memcpy(u->key_types, key_types, sizeof(Oid) * nkeys);
@@ -483,7 +488,8 @@ Candidates TakeCandidates(const PurgeUnit *u) {
     c.referenced = (bool *)palloc0(sizeof(bool) * (c.n + 1));
     for (int i = 0; i < c.n; ++i) {
         bool isnull;
-        c.tids[i] = *(ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[i], tab->tupdesc, 1, &isnull));
+        c.tids[i] =
+            *(ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[i], tab->tupdesc, 1, &isnull));
         for (int k = 0; k < nk; ++k) {
             Datum d = SPI_getbinval(tab->vals[i], tab->tupdesc, k + 2, &c.nulls[i * nk + k]);
             Form_pg_attribute att = TupleDescAttr(tab->tupdesc, k + 1);
@@ -559,9 +565,10 @@ void MarkReferenced(const PurgeUnit *u, const PurgeReference *ref, Candidates *c
     SPITupleTable *tab = SPI_tuptable;
     for (uint64 r = 0; r < SPI_processed; ++r) {
         bool isnull;
-        ItemPointer tid = (ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[r], tab->tupdesc, 1, &isnull));
-        ItemPointerData *hit = (ItemPointerData *)bsearch(tid, sorted, c->n, sizeof(ItemPointerData),
-                                                          CompareTids);
+        ItemPointer tid =
+            (ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[r], tab->tupdesc, 1, &isnull));
+        ItemPointerData *hit =
+            (ItemPointerData *)bsearch(tid, sorted, c->n, sizeof(ItemPointerData), CompareTids);
         if (hit != nullptr) c->referenced[order[hit - sorted]] = true;
     }
     SPI_freetuptable(tab);
@@ -662,8 +669,8 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_s
                                                nullptr, false, 0);
         });
         // Each batch's arrays and copies go when the batch is done.
-        MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "softdelete purge batch",
-                                                        ALLOCSET_DEFAULT_SIZES);
+        MemoryContext batch_cxt = AllocSetContextCreate(
+            CurrentMemoryContext, "softdelete purge batch", ALLOCSET_DEFAULT_SIZES);
         MemoryContext outer_cxt = MemoryContextSwitchTo(batch_cxt);
         for (;;) {
             CHECK_FOR_INTERRUPTS();
@@ -692,13 +699,13 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_s
             (void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
                                     GUC_ACTION_SAVE, true, 0, false);
             RunOwnStatement(kOwnStatement, [&] {
-                rc = SPI_execute_with_args(u->lock_candidates_sql, 2, types, values, nullptr,
-                                           false, 0);
+                rc = SPI_execute_with_args(u->lock_candidates_sql, 2, types, values, nullptr, false,
+                                           0);
             });
             AtEOXact_GUC(false, seqscan_level);
             if (rc != SPI_OK_SELECT)
-                elog(ERROR, "softdelete: purge batch failed (%s): %s",
-                     SPI_result_code_string(rc), u->lock_candidates_sql);
+                elog(ERROR, "softdelete: purge batch failed (%s): %s", SPI_result_code_string(rc),
+                     u->lock_candidates_sql);
             Candidates c = TakeCandidates(u);
             pass += RemoveUnreferenced(t, u, &c);
         }
@@ -719,8 +726,7 @@ uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
     Oid types[1] = {INTERVALOID};
     Datum values[1] = {IntervalPGetDatum(&t->cutoff)};
     // Not read-only: a fresh snapshot that sees this transaction's own deletes.
-    RunOwnStatement(kOwnStatement,
-                    [&] { QuerySql(u->count_sql, 1, types, values, nullptr); });
+    RunOwnStatement(kOwnStatement, [&] { QuerySql(u->count_sql, 1, types, values, nullptr); });
     bool isnull;
     uint64 n = (uint64)DatumGetInt64(ResultDatum(0, 1, &isnull));
     LeaveOwnerScope(&scope);
@@ -732,9 +738,10 @@ uint64 CountDue(const PurgeTarget *t, const PurgeUnit *u) {
 int64 InsertLog(const PurgeTarget *t) {
     Oid types[2] = {TEXTOID, TIMESTAMPTZOID};
     Datum values[2] = {CStringGetTextDatum(t->log_name), TimestampTzGetDatum(t->started_at)};
-    WriteCatalog("INSERT INTO softdelete.purge_log (relation, started_at) VALUES ($1, $2) "
-                 "RETURNING id",
-                 2, types, values, nullptr);
+    WriteCatalog(
+        "INSERT INTO softdelete.purge_log (relation, started_at) VALUES ($1, $2) "
+        "RETURNING id",
+        2, types, values, nullptr);
     bool isnull;
     return DatumGetInt64(ResultDatum(0, 1, &isnull));
 }
@@ -743,24 +750,25 @@ int64 InsertLog(const PurgeTarget *t) {
 void UpdateLog(const PurgeTarget *t, bool finished, uint64 skipped, const char *error) {
     Oid types[5] = {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID};
     Datum values[5] = {Int64GetDatum(t->log_id), Int64GetDatum((int64)t->purged),
-                       Int64GetDatum((int64)skipped),
-                       TimestampTzGetDatum(GetCurrentTimestamp()),
+                       Int64GetDatum((int64)skipped), TimestampTzGetDatum(GetCurrentTimestamp()),
                        error ? CStringGetTextDatum(error) : (Datum)0};
     char nulls[6] = {' ', ' ', ' ', finished ? ' ' : 'n', error ? ' ' : 'n', '\0'};
-    WriteCatalog("UPDATE softdelete.purge_log SET rows_purged = $2, rows_skipped = $3, "
-                 "finished_at = $4, error = $5 WHERE id OPERATOR(pg_catalog.=) $1",
-                 5, types, values, nulls);
+    WriteCatalog(
+        "UPDATE softdelete.purge_log SET rows_purged = $2, rows_skipped = $3, "
+        "finished_at = $4, error = $5 WHERE id OPERATOR(pg_catalog.=) $1",
+        5, types, values, nulls);
 }
 
 // One row for a finished table in one go (the SQL function's path).
 void WriteLog(const PurgeTarget *t, uint64 skipped) {
     Oid types[5] = {TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, INT8OID};
     Datum values[5] = {CStringGetTextDatum(t->log_name), TimestampTzGetDatum(t->started_at),
-                       TimestampTzGetDatum(GetCurrentTimestamp()),
-                       Int64GetDatum((int64)t->purged), Int64GetDatum((int64)skipped)};
-    WriteCatalog("INSERT INTO softdelete.purge_log (relation, started_at, finished_at, rows_purged, "
-                 "rows_skipped) VALUES ($1, $2, $3, $4, $5)",
-                 5, types, values, nullptr);
+                       TimestampTzGetDatum(GetCurrentTimestamp()), Int64GetDatum((int64)t->purged),
+                       Int64GetDatum((int64)skipped)};
+    WriteCatalog(
+        "INSERT INTO softdelete.purge_log (relation, started_at, finished_at, rows_purged, "
+        "rows_skipped) VALUES ($1, $2, $3, $4, $5)",
+        5, types, values, nullptr);
 }
 
 // Removes log entries older than softdelete.purge_log_retention (-1: keep all).
@@ -771,9 +779,10 @@ void TrimLog() {
     keep.time = (int64)guc_purge_log_retention * USECS_PER_SEC;
     Oid types[1] = {INTERVALOID};
     Datum values[1] = {IntervalPGetDatum(&keep)};
-    WriteCatalog("DELETE FROM softdelete.purge_log WHERE started_at OPERATOR(pg_catalog.<) "
-                 "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
-                 1, types, values, nullptr);
+    WriteCatalog(
+        "DELETE FROM softdelete.purge_log WHERE started_at OPERATOR(pg_catalog.<) "
+        "(pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
+        1, types, values, nullptr);
 }
 
 // --- the worker's transactions ----------------------------------------------------------
@@ -805,7 +814,8 @@ bool BeginWorkerTransaction(int *level) {
     // A batch that runs too long (an owner's trigger that sleeps) is cancelled
     // and recorded as that table's error; the pass goes on.  Background
     // workers get no statement_timeout of their own.
-    if (guc_purge_batch_timeout > 0) enable_timeout_after(STATEMENT_TIMEOUT, guc_purge_batch_timeout);
+    if (guc_purge_batch_timeout > 0)
+        enable_timeout_after(STATEMENT_TIMEOUT, guc_purge_batch_timeout);
     (void)set_config_option("lock_timeout", kWorkerLockTimeout, PGC_SUSET, PGC_S_SESSION,
                             GUC_ACTION_LOCAL, true, 0, false);
     *level = ForceSearchPath();
@@ -919,9 +929,7 @@ uint64 PurgeTargetGuarded(MemoryContext cxt, PurgeTarget *t, const PurgeOptions 
     volatile uint64 removed = 0;
     MemoryContext loop_cxt = CurrentMemoryContext;
     PG_TRY();
-    {
-        removed = PurgeTargetOnce(cxt, t, o, stop);
-    }
+    { removed = PurgeTargetOnce(cxt, t, o, stop); }
     PG_CATCH();
     {
         MemoryContextSwitchTo(cxt);
@@ -975,8 +983,9 @@ ErrorData *AsSerializationFailure(ErrorData *edata) {
         edata->message = pstrdup(
             "could not serialize access: a row softdelete.purge() chose is referenced by a row "
             "committed after this transaction's snapshot");
-        edata->hint = pstrdup("Retry the transaction, or call softdelete.purge() outside a "
-                              "REPEATABLE READ transaction.");
+        edata->hint = pstrdup(
+            "Retry the transaction, or call softdelete.purge() outside a "
+            "REPEATABLE READ transaction.");
         edata->sqlerrcode = ERRCODE_T_R_SERIALIZATION_FAILURE;
     }
     return edata;
@@ -1004,9 +1013,7 @@ int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
         BeginInternalSubTransaction(nullptr);
         MemoryContextSwitchTo(cxt);
         PG_TRY();
-        {
-            counted = RunPass(cxt, targets, ntargets, o);
-        }
+        { counted = RunPass(cxt, targets, ntargets, o); }
         PG_CATCH();
         {
             MemoryContextSwitchTo(cxt);
@@ -1043,8 +1050,8 @@ int64 RunPassInTransaction(const PurgeOptions *o, bool *busy) {
 
 // The worker's pass: outside any transaction on entry.
 int64 RunPassInWorker(const PurgeOptions *o, bool *busy) {
-    MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "softdelete purge pass",
-                                              ALLOCSET_DEFAULT_SIZES);
+    MemoryContext cxt =
+        AllocSetContextCreate(TopMemoryContext, "softdelete purge pass", ALLOCSET_DEFAULT_SIZES);
     MemoryContext old = MemoryContextSwitchTo(cxt);
     int level = 0;
     int ntargets = 0;

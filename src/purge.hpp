@@ -18,11 +18,11 @@ extern "C" {
 namespace softdelete {
 
 struct PurgeOptions {
-    Oid relid;                // InvalidOid: every enabled table
-    bool has_older_than;      // false: each table's retention (tables without one are skipped)
+    Oid relid;            // InvalidOid: every enabled table
+    bool has_older_than;  // false: each table's retention (tables without one are skipped)
     Interval older_than;
-    int batch_size;           // >= 1
-    bool dry_run;             // count what would go, change nothing, write no log
+    int batch_size;  // >= 1
+    bool dry_run;    // count what would go, change nothing, write no log
     // The SQL function: everything in the caller's transaction (SPI connected
     // by the caller); tables the caller does not own are skipped with a NOTICE.
     // The worker: called outside a transaction; each batch commits on its own

@@ -41,10 +41,10 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
         char kind = get_rel_relkind(opt.relid);
         if ((kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE) ||
             IsCatalogRelationOid(opt.relid))
-            ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                            errmsg("cannot purge \"%s\": it is not a user table",
-                                   get_rel_name(opt.relid)),
-                            errhint("Purge works on soft-delete enabled tables.")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("cannot purge \"%s\": it is not a user table", get_rel_name(opt.relid)),
+                     errhint("Purge works on soft-delete enabled tables.")));
     }
     opt.has_older_than = !PG_ARGISNULL(1);
     if (opt.has_older_than) {
@@ -54,16 +54,16 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
                                  "table's retention.");
     }
     if (PG_ARGISNULL(2))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("batch_size must not be NULL")));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("batch_size must not be NULL")));
     opt.batch_size = PG_GETARG_INT32(2);
     if (opt.batch_size < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("batch_size must be at least 1"),
-                        errdetail("batch_size was %d.", opt.batch_size)));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("batch_size must be at least 1"),
+                 errdetail("batch_size was %d.", opt.batch_size)));
     if (PG_ARGISNULL(3))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("dry_run must not be NULL")));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("dry_run must not be NULL")));
     opt.dry_run = PG_GETARG_BOOL(3);
     opt.own_transactions = false;
 
@@ -73,18 +73,16 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     // transaction.  Say so before anything else happens.
     if (XactReadOnly) {
         bool standby = RecoveryInProgress();
-        ereport(ERROR,
-                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                 opt.dry_run
-                     ? errmsg("softdelete.purge(dry_run => true) needs a read-write "
-                              "transaction")
-                     : errmsg("softdelete.purge() needs a read-write transaction"),
-                 opt.dry_run ? errdetail("A dry run counts the rows a purge would remove by "
-                                         "removing them in a subtransaction that it rolls "
-                                         "back.")
-                             : 0,
-                 standby ? errhint("This server is a standby: run it on the primary.")
-                         : errhint("Run it in a read-write transaction.")));
+        ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                        opt.dry_run ? errmsg("softdelete.purge(dry_run => true) needs a read-write "
+                                             "transaction")
+                                    : errmsg("softdelete.purge() needs a read-write transaction"),
+                        opt.dry_run ? errdetail("A dry run counts the rows a purge would remove by "
+                                                "removing them in a subtransaction that it rolls "
+                                                "back.")
+                                    : 0,
+                        standby ? errhint("This server is a standby: run it on the primary.")
+                                : errhint("Run it in a read-write transaction.")));
     }
 
     ConnectSpi();
@@ -103,9 +101,8 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     AtEOXact_GUC(false, level);
     SPI_finish();
     if (busy)
-        ereport(NOTICE,
-                (errmsg("another purge is running on this database: nothing purged"),
-                 errhint("Only one purge runs on a database at a time; try again later.")));
+        ereport(NOTICE, (errmsg("another purge is running on this database: nothing purged"),
+                         errhint("Only one purge runs on a database at a time; try again later.")));
     PG_RETURN_INT64(purged);
 }
 

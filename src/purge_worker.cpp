@@ -162,8 +162,8 @@ void softdelete_launcher_main(Datum) {
     // No database: pg_database is a shared catalog, readable without one.
     BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
     pgstat_report_appname("softdelete launcher");
-    MemoryContext pass_cxt = AllocSetContextCreate(TopMemoryContext, "softdelete launcher pass",
-                                                   ALLOCSET_DEFAULT_SIZES);
+    MemoryContext pass_cxt =
+        AllocSetContextCreate(TopMemoryContext, "softdelete launcher pass", ALLOCSET_DEFAULT_SIZES);
     RunningWorker running[kMaxConcurrentWorkers];
     int nrunning = 0;
     Oid *pending = nullptr;  // databases of this pass not started yet (in pass_cxt)

@@ -50,8 +50,8 @@ void EnsureCache() {
     ctl.keysize = sizeof(Oid);
     ctl.entrysize = sizeof(RelInfo);
     ctl.hcxt = CacheMemoryContext;
-    rel_cache = hash_create("softdelete relations", 256, &ctl,
-                            HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    rel_cache =
+        hash_create("softdelete relations", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
 // True when trigger t is one of our row triggers (its function lives in

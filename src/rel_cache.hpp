@@ -30,9 +30,9 @@ namespace softdelete {
 struct RelInfo {
     Oid relid;  // hash key
     bool valid;
-    bool enabled;         // the relation has our BEFORE DELETE row trigger
-    char fires;           // that trigger's tgenabled ('O', 'A', 'R', 'D')
-    NameData column;      // the soft-delete column
+    bool enabled;     // the relation has our BEFORE DELETE row trigger
+    char fires;       // that trigger's tgenabled ('O', 'A', 'R', 'D')
+    NameData column;  // the soft-delete column
     bool audit;
     bool hide_deleted;
     AttrNumber column_attno;  // 0 when the column is missing or not a timestamp

@@ -48,9 +48,9 @@ const uint32 kPlanInvalHash = 0x736f6674u;  // "soft"
 // What the planning now under way may do; saved and restored around each
 // (possibly nested) planner call.
 struct PlanningState {
-    bool internal;       // the extension's own statement: never filtered
-    bool force_soft;     // kOwnSoftDelete: a DELETE always becomes soft
-    bool never_rewrite;  // kOwnRealDelete: a DELETE stays a delete
+    bool internal;             // the extension's own statement: never filtered
+    bool force_soft;           // kOwnSoftDelete: a DELETE always becomes soft
+    bool never_rewrite;        // kOwnRealDelete: a DELETE stays a delete
     bool depends_on_settings;  // the plan must follow hard_delete / visibility
 };
 PlanningState planning = {false, false, false, false};
@@ -88,13 +88,12 @@ Expr *ColumnIsNull(Index rti, const RelInfo *info, bool is_null) {
 // transaction's start time, the same for every row of one deletion event.
 Expr *DeletionTime(const RelInfo *info) {
     Expr *now = (Expr *)makeFuncExpr(F_NOW, TIMESTAMPTZOID, NIL, InvalidOid, InvalidOid,
-                                      COERCE_EXPLICIT_CALL);
+                                     COERCE_EXPLICIT_CALL);
     if (info->column_type == TIMESTAMPTZOID) return now;
-    Const *utc = makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1, CStringGetTextDatum("UTC"),
-                           false, false);
-    return (Expr *)makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMPTZ, TIMESTAMPOID,
-                                list_make2(utc, now), InvalidOid, DEFAULT_COLLATION_OID,
-                                COERCE_EXPLICIT_CALL);
+    Const *utc =
+        makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1, CStringGetTextDatum("UTC"), false, false);
+    return (Expr *)makeFuncExpr(F_TIMEZONE_TEXT_TIMESTAMPTZ, TIMESTAMPOID, list_make2(utc, now),
+                                InvalidOid, DEFAULT_COLLATION_OID, COERCE_EXPLICIT_CALL);
 }
 
 List *SoftDeleteTargetList(const RelInfo *info) {
@@ -190,7 +189,8 @@ void SoftenMerge(Query *query, const RelInfo *info) {
         if (action->commandType == CMD_DELETE) {
             MergeAction *keep = (MergeAction *)copyObjectImpl(action);
             keep->commandType = CMD_NOTHING;
-            keep->qual = AndQual((Node *)copyObjectImpl(action->qual), ColumnIsNull(rti, info, false));
+            keep->qual =
+                AndQual((Node *)copyObjectImpl(action->qual), ColumnIsNull(rti, info, false));
             actions = lappend(actions, keep);
             action->commandType = CMD_UPDATE;
             action->targetList = SoftDeleteTargetList(info);
@@ -269,21 +269,23 @@ PlannedStmt *SdPlanner(Query *parse, const char *query_string, int cursor_option
     planning.never_rewrite = own == kOwnRealDelete;
     planning.depends_on_settings = false;
     PlannedStmt *result = nullptr;
-    WithCleanup([&] {
-        bool soft_delete = RewriteModifications(parse);
-        result = prev_planner ? prev_planner(parse, query_string, cursor_options, bound_params)
-                              : standard_planner(parse, query_string, cursor_options,
-                                                 bound_params);
-        // The ModifyTable node updates; the statement still is a DELETE, so
-        // it reports "DELETE n" (pquery.c, spi.c read this field).
-        if (soft_delete) result->commandType = CMD_DELETE;
-        if (planning.depends_on_settings) {
-            PlanInvalItem *item = makeNode(PlanInvalItem);
-            item->cacheId = PROCOID;
-            item->hashValue = kPlanInvalHash;
-            result->invalItems = lappend(result->invalItems, item);
-        }
-    }, [&] { planning = saved; });
+    WithCleanup(
+        [&] {
+            bool soft_delete = RewriteModifications(parse);
+            result = prev_planner
+                         ? prev_planner(parse, query_string, cursor_options, bound_params)
+                         : standard_planner(parse, query_string, cursor_options, bound_params);
+            // The ModifyTable node updates; the statement still is a DELETE, so
+            // it reports "DELETE n" (pquery.c, spi.c read this field).
+            if (soft_delete) result->commandType = CMD_DELETE;
+            if (planning.depends_on_settings) {
+                PlanInvalItem *item = makeNode(PlanInvalItem);
+                item->cacheId = PROCOID;
+                item->hashValue = kPlanInvalHash;
+                result->invalItems = lappend(result->invalItems, item);
+            }
+        },
+        [&] { planning = saved; });
     return result;
 }
 
@@ -303,8 +305,8 @@ void SdGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
     planning.depends_on_settings = true;
     if (guc_visibility == kVisibilityAll) return;
     Expr *clause = ColumnIsNull(rel->relid, info, guc_visibility == kVisibilityActive);
-    rel->baserestrictinfo = lappend(rel->baserestrictinfo,
-                                    MakeBaseRestrictInfo(root, clause, bms_make_singleton(rel->relid)));
+    rel->baserestrictinfo = lappend(
+        rel->baserestrictinfo, MakeBaseRestrictInfo(root, clause, bms_make_singleton(rel->relid)));
     rel->baserestrict_min_security = 0;
 }
 
@@ -365,8 +367,8 @@ void SdProcessUtility(PlannedStmt *pstmt, const char *query_string, bool read_on
             prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
                                  dest, qc);
         else
-            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params,
-                                    query_env, dest, qc);
+            standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                    dest, qc);
     };
     if (IsA(pstmt->utilityStmt, AlterTableStmt))
         WithDepth(&alter_table_depth, run);

@@ -32,7 +32,8 @@ void ConnectSpi() {
 
 void ExecSql(const char *sql) {
     int rc = SPI_execute(sql, false, 0);
-    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+    if (rc < 0)
+        elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
 }
 
 void DropRelation(const char *kind, Oid relid) {
@@ -51,7 +52,8 @@ uint64 QuerySql(const char *sql, int nargs, const Oid *types, const Datum *value
     // counter increment, which is what SPI does for read_only = false.
     int rc = SPI_execute_with_args(sql, nargs, const_cast<Oid *>(types),
                                    const_cast<Datum *>(values), nulls, false, 0);
-    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+    if (rc < 0)
+        elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
     return SPI_processed;
 }
 
@@ -76,10 +78,12 @@ uint64 QueryOidLatest(const char *sql, Oid oid) {
     Datum values[1] = {ObjectIdGetDatum(oid)};
     SPIPlanPtr plan = SPI_prepare(sql, 1, types);
     if (plan == nullptr)
-        elog(ERROR, "softdelete: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), sql);
+        elog(ERROR, "softdelete: SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result),
+             sql);
     int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
                                   false, false, 0);
-    if (rc < 0) elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
+    if (rc < 0)
+        elog(ERROR, "softdelete: SPI_execute failed (%s): %s", SPI_result_code_string(rc), sql);
     SPI_freeplan(plan);
     return SPI_processed;
 }
@@ -104,8 +108,7 @@ Oid ExtensionOwner() {
     Oid ext = get_extension_oid("softdelete", false);
     Relation rel = table_open(ExtensionRelationId, AccessShareLock);
     ScanKeyData key;
-    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-                ObjectIdGetDatum(ext));
+    ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
     SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, nullptr, 1, &key);
     HeapTuple tup = systable_getnext(scan);
     if (!HeapTupleIsValid(tup)) elog(ERROR, "extension softdelete not found");
@@ -154,8 +157,8 @@ void EnterOwnerScope(Oid role, int flags, OwnerScope *scope) {
     GetUserIdAndSecContext(&scope->save_user, &scope->save_sec);
     scope->guc_level = (flags & kOwnerScopeForceSearchPath) ? ForceSearchPath() : NewGUCNestLevel();
     if (flags & kOwnerScopeCallerPathCatalogFirst)
-        (void)set_config_option("search_path", CatalogFirstSearchPath(), PGC_USERSET,
-                                PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        (void)set_config_option("search_path", CatalogFirstSearchPath(), PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_SAVE, true, 0, false);
     int sec = scope->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION;
     if (flags & kOwnerScopeNoForceRls) sec |= SECURITY_NOFORCE_RLS;
     SetUserIdAndSecContext(role, sec);

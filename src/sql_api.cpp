@@ -31,8 +31,7 @@ namespace {
 
 Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
     if (PG_ARGISNULL(argno))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("table must not be NULL"),
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("table must not be NULL"),
                         errhint("Pass a table name, e.g. softdelete.enable('users').")));
     Oid relid = PG_GETARG_OID(argno);
     if (get_rel_name(relid) == nullptr)
@@ -43,9 +42,7 @@ Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
 
 const char *const kRetentionHint = "Pass an interval such as '30 days', or NULL.";
 
-void Connect() {
-    ConnectSpi();
-}
+void Connect() { ConnectSpi(); }
 
 }  // namespace
 
@@ -55,8 +52,8 @@ PG_FUNCTION_INFO_V1(softdelete_enable);
 Datum softdelete_enable(PG_FUNCTION_ARGS) {
     Oid relid = RequireTable(fcinfo, 0);
     if (PG_ARGISNULL(1))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("column_name must not be NULL")));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("column_name must not be NULL")));
     EnableOptions opt;
     memset(&opt, 0, sizeof opt);
     opt.column = pstrdup(NameStr(*PG_GETARG_NAME(1)));
@@ -65,9 +62,9 @@ Datum softdelete_enable(PG_FUNCTION_ARGS) {
                         errmsg("column_name must not be empty")));
     opt.view_name = PG_ARGISNULL(2) ? nullptr : pstrdup(NameStr(*PG_GETARG_NAME(2)));
     if (opt.view_name != nullptr && opt.view_name[0] == '\0')
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("view_name must not be empty"),
-                        errhint("Pass NULL for the default name <table>_active.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("view_name must not be empty"),
+                 errhint("Pass NULL for the default name <table>_active.")));
     opt.cascade = PG_ARGISNULL(3) ? true : PG_GETARG_BOOL(3);
     opt.has_retention = !PG_ARGISNULL(4);
     if (opt.has_retention) {
@@ -140,8 +137,9 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     char *schema;
     char *name;
     RelationNames(relid, &schema, &name);
-    char *sql = CoreString(
-        [&] { return core::BuildStatsSql({schema, name}, only, column, without_tz); });
+    char *sql = CoreString([&] {
+        return core::BuildStatsSql({schema, name}, only, column, without_tz);
+    });
     Oid types[1] = {INTERVALOID};
     Datum args[1] = {PG_ARGISNULL(2) || far ? (Datum)0 : PG_GETARG_DATUM(2)};
     char argnulls[1] = {PG_ARGISNULL(2) || far ? 'n' : ' '};

@@ -55,9 +55,8 @@ const char *const kLegacyViewTrigger = "softdelete_view_delete";
 
 // Creates trigger `name` on relid unless it exists; row triggers carry
 // `settings` as their arguments (NULL: no arguments).
-void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
-                   const char *function, const RowTriggerSettings *settings,
-                   const char *when = nullptr) {
+void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row, const char *function,
+                   const RowTriggerSettings *settings, const char *when = nullptr) {
     if (TriggerExists(relid, name)) return;
     char *schema;
     char *relname;
@@ -65,8 +64,8 @@ void EnsureTrigger(Oid relid, const char *name, const char *timing, bool row,
     char *sql = CoreString([&] {
         std::vector<std::string> args;
         if (settings != nullptr)
-            args = core::EncodeTriggerArgs({settings->column, settings->audit,
-                                            settings->hide_deleted});
+            args = core::EncodeTriggerArgs(
+                {settings->column, settings->audit, settings->hide_deleted});
         return core::BuildCreateTriggerSql(name, timing, {schema, relname}, row, function, args,
                                            when ? when : "");
     });
@@ -101,8 +100,8 @@ bool RowTriggersDiffer(Oid relid, const RowTriggerSettings *settings) {
     // Both sides as "arg1\x1farg2\x1f...", which also compares the count.
     char *expected = CoreString([&] {
         std::string joined;
-        for (const std::string &arg : core::EncodeTriggerArgs(
-                 {settings->column, settings->audit, settings->hide_deleted}))
+        for (const std::string &arg :
+             core::EncodeTriggerArgs({settings->column, settings->audit, settings->hide_deleted}))
             joined += arg + '\x1f';
         return joined;
     });

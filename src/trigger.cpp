@@ -49,9 +49,9 @@ namespace {
 
 TriggerData *CheckTrigger(FunctionCallInfo fcinfo, const char *name) {
     if (!CALLED_AS_TRIGGER(fcinfo))
-        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("function \"softdelete.%s\" was not called by trigger manager",
-                               name)));
+        ereport(ERROR,
+                (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                 errmsg("function \"softdelete.%s\" was not called by trigger manager", name)));
     return (TriggerData *)fcinfo->context;
 }
 
@@ -60,8 +60,7 @@ TriggerData *CheckTrigger(FunctionCallInfo fcinfo, const char *name) {
 // a definer function never lends its owner's rights to a caller who set
 // softdelete.hard_delete.
 void RequireHardDeletePrivilege(Relation rel, Oid owner, const char *what) {
-    if (has_privs_of_role(GetUserId(), owner) && has_privs_of_role(GetOuterUserId(), owner))
-        return;
+    if (has_privs_of_role(GetUserId(), owner) && has_privs_of_role(GetOuterUserId(), owner)) return;
     ereport(ERROR,
             (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
              errmsg("permission denied to %s table \"%s\" with softdelete.hard_delete", what,
@@ -96,7 +95,8 @@ void SoftDeleteRow(Relation rel, ItemPointer tid) {
             });
         },
         [] { EndInternalStatement(); });
-    if (rc != SPI_OK_DELETE) elog(ERROR, "softdelete: soft delete failed: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_DELETE)
+        elog(ERROR, "softdelete: soft delete failed: %s", SPI_result_code_string(rc));
     uint64 done = SPI_processed;
     SPI_finish();
     if (done != 1)
@@ -160,8 +160,8 @@ HeapTuple StampAudit(TriggerData *td, HeapTuple newtuple, bool restore) {
     for (AttrNumber attno : audit_cols) {
         bool isnull;
         (void)heap_getattr(newtuple, attno, desc, &isnull);
-        bool set_by_statement = bms_is_member(attno - FirstLowInvalidHeapAttributeNumber,
-                                              td->tg_updatedcols);
+        bool set_by_statement =
+            bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, td->tg_updatedcols);
         if (!restore && set_by_statement && !isnull) continue;
         cols[n] = attno;
         values[n] = (Datum)0;
@@ -239,8 +239,7 @@ Datum softdelete_on_write(PG_FUNCTION_ARGS) {
     if (soft_delete) LockForCascade(rel, &td->tg_trigtuple->t_self);
     // The extension's own statements change only the soft-delete columns.
     if (InInternalStatement()) return PointerGetDatum(newtuple);
-    if (update && rel->rd_rel->relispartition)
-        RememberRowUpdate(relid, &td->tg_trigtuple->t_self);
+    if (update && rel->rd_rel->relispartition) RememberRowUpdate(relid, &td->tg_trigtuple->t_self);
     if (update && !new_null &&
         (old_null || DatumGetTimestampTz(old_value) != DatumGetTimestampTz(new_value)))
         newtuple = GuardDeletionTime(rel, info, newtuple, new_value);

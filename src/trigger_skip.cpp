@@ -28,16 +28,16 @@ bool IsTrigger(const Trigger *t, const char *name) { return strcmp(t->tgname, na
 // flags before it looks at the list).
 void RecomputeFlags(TriggerDesc *desc) {
     bool *flags[] = {
-        &desc->trig_insert_before_row,       &desc->trig_insert_after_row,
-        &desc->trig_insert_instead_row,      &desc->trig_insert_before_statement,
-        &desc->trig_insert_after_statement,  &desc->trig_update_before_row,
-        &desc->trig_update_after_row,        &desc->trig_update_instead_row,
-        &desc->trig_update_before_statement, &desc->trig_update_after_statement,
-        &desc->trig_delete_before_row,       &desc->trig_delete_after_row,
-        &desc->trig_delete_instead_row,      &desc->trig_delete_before_statement,
-        &desc->trig_delete_after_statement,  &desc->trig_truncate_before_statement,
+        &desc->trig_insert_before_row,        &desc->trig_insert_after_row,
+        &desc->trig_insert_instead_row,       &desc->trig_insert_before_statement,
+        &desc->trig_insert_after_statement,   &desc->trig_update_before_row,
+        &desc->trig_update_after_row,         &desc->trig_update_instead_row,
+        &desc->trig_update_before_statement,  &desc->trig_update_after_statement,
+        &desc->trig_delete_before_row,        &desc->trig_delete_after_row,
+        &desc->trig_delete_instead_row,       &desc->trig_delete_before_statement,
+        &desc->trig_delete_after_statement,   &desc->trig_truncate_before_statement,
         &desc->trig_truncate_after_statement, &desc->trig_insert_new_table,
-        &desc->trig_update_old_table,        &desc->trig_update_new_table,
+        &desc->trig_update_old_table,         &desc->trig_update_new_table,
         &desc->trig_delete_old_table,
     };
     for (bool *flag : flags) *flag = false;

@@ -98,7 +98,8 @@ IndexCandidate *ReadUniqueIndexes(Oid relid, uint64 *count) {
         "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
         "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
         "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
-        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname", relid);
+        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
+        relid);
     IndexCandidate *cands = (IndexCandidate *)palloc0(sizeof(IndexCandidate) * (n + 1));
     for (uint64 i = 0; i < n; ++i) {
         bool isnull;
@@ -183,21 +184,21 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
         const char *quoted_name = quote_identifier(c->name);
         char *create = CoreString([&] {
             return core::RewriteIndexDefinition(
-                c->definition, quoted_name, c->predicate ? c->predicate : "",
-                tmpname, core::ActivePredicate(column, c->predicate ? c->predicate : ""));
+                c->definition, quoted_name, c->predicate ? c->predicate : "", tmpname,
+                core::ActivePredicate(column, c->predicate ? c->predicate : ""));
         });
         char *drop = CoreString([&] {
             if (c->is_constraint) return core::BuildDropConstraintSql({schema, relname}, c->name);
             return core::BuildDropSql("INDEX", {schema, c->name});
         });
-        char *rename =
-            CoreString([&] { return core::BuildRenameSql("INDEX", {schema, tmpname}, c->name); });
+        char *rename = CoreString([&] {
+            return core::BuildRenameSql("INDEX", {schema, tmpname}, c->name);
+        });
         ExecSql(create);
         ExecSql(drop);
         ExecSql(rename);
         CommandCounterIncrement();
-        RecordUniqueIndex(relid, get_relname_relid(c->name, nsp), c->is_constraint,
-                          c->definition);
+        RecordUniqueIndex(relid, get_relname_relid(c->name, nsp), c->is_constraint, c->definition);
     }
 }
 
@@ -209,12 +210,11 @@ void WarnAboutUnconvertedUniqueIndexes(Oid relid, const char *column) {
         const IndexCandidate &c = cands[i];
         if (AlreadyPartial(c, column_attno) || core::KeptUniqueIndexReason(FactsOf(c)) != nullptr)
             continue;
-        ereport(WARNING,
-                (errmsg("unique index \"%s\" of soft-delete enabled table \"%s\" also "
-                        "counts soft-deleted rows",
-                        c.name, get_rel_name(relid)),
-                 errhint("Run softdelete.enable('%s') again to make it a partial index.",
-                         get_rel_name(relid))));
+        ereport(WARNING, (errmsg("unique index \"%s\" of soft-delete enabled table \"%s\" also "
+                                 "counts soft-deleted rows",
+                                 c.name, get_rel_name(relid)),
+                          errhint("Run softdelete.enable('%s') again to make it a partial index.",
+                                  get_rel_name(relid))));
     }
 }
 
@@ -224,8 +224,9 @@ Oid EnsureDeletedIndex(Oid relid, const char *column, Oid existing) {
     char *relname = get_rel_name(relid);
     char *name = ChooseRelationName(relname, column, "deleted", nsp, false);
     char *schema = get_namespace_name(nsp);
-    char *sql =
-        CoreString([&] { return core::BuildDeletedIndexSql(name, {schema, relname}, column); });
+    char *sql = CoreString([&] {
+        return core::BuildDeletedIndexSql(name, {schema, relname}, column);
+    });
     ExecSql(sql);
     CommandCounterIncrement();
     return get_relname_relid(name, nsp);
@@ -234,9 +235,11 @@ Oid EnsureDeletedIndex(Oid relid, const char *column, Oid existing) {
 void RestoreUniqueIndexes(Oid relid, const char *column) {
     uint64 n = QueryOid(
         "SELECT i.indexrelid, u.was_constraint, c.relname::text, "
-        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid), "
+        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, "
+        "i.indrelid), "
         "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
-        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, ord) "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, "
+        "ord) "
         "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
         "        ORDER BY k.ord), "
         "  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1)) "
@@ -248,7 +251,8 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
         "JOIN pg_catalog.pg_class c ON c.relname = u.index AND c.relnamespace = r.relnamespace "
         "JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid AND i.indrelid = r.oid "
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE u.relation::oid = $1 ORDER BY c.relname", relid);
+        "WHERE u.relation::oid = $1 ORDER BY c.relname",
+        relid);
     struct Restore {
         char *drop;
         char *create;
@@ -287,8 +291,8 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
                 return core::BuildAddUniqueConstraintSql({schema, relname}, name, keys, include,
                                                          nnd, with_options ? with_options : "");
             }
-            return core::RewriteIndexDefinition(def, quoted_name, pred ? pred : "",
-                                                name, original_pred ? original_pred : "");
+            return core::RewriteIndexDefinition(def, quoted_name, pred ? pred : "", name,
+                                                original_pred ? original_pred : "");
         });
     }
     for (uint64 i = 0; i < n; ++i) {

@@ -6,7 +6,7 @@
 #  2. copies the tree to $SD_TEST_DIR (default /tmp/softdelete-test, wiped first), owned
 #     by the unprivileged user $SD_USER (default sdtest): PostgreSQL refuses to run as root
 #  3. builds there with PGXS as that user (a compiler warning fails the build stage),
-#     then `make install` as root
+#     then `make install` as root; `make format-check` (clang-format; one test)
 #  4. as that user: pg_regress, isolation and TAP layers (make installcheck-regress,
 #     installcheck-isolation, installcheck-tap: the three halves of `make installcheck`,
 #     run separately so one failing layer does not hide the others)
@@ -17,7 +17,7 @@
 #
 # Prints why anything failed (diffs, server, TAP and example logs) and, as its very
 # last line, "N passed, M failed": one count per pg_regress test, isolation spec, TAP
-# test file, client example and ctest test, plus one failure per stage that could not
+# test file, client example and ctest test, one for the format check, plus one failure per stage that could not
 # run. Exits 1 if M > 0.
 #
 # Environment: PG_CONFIG, SD_USER, SD_TEST_DIR, SD_STAGE_TIMEOUT (seconds per stage,
@@ -244,6 +244,10 @@ if check_build make $? "$LOGS/make.log"; then
         note_broken make-install
     fi
 fi
+
+# 3b. the C++ sources are formatted as .clang-format says (one test)
+run_logged format as_user_t make -C "$WORK" format-check
+if [ $? -eq 0 ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 
 # 4. the three installcheck layers
 if [ "$built" -eq 1 ]; then

@@ -22,8 +22,7 @@ std::string JoinQuoted(const std::vector<std::string> &names) {
 std::string Qualified(const QualifiedRelation &rel) { return QualifiedName(rel.schema, rel.name); }
 
 std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRelation &table,
-                               const std::vector<std::string> &columns,
-                               const std::string &column) {
+                               const std::vector<std::string> &columns, const std::string &column) {
     if (columns.empty()) throw Error("XX000", "table has no columns");
     return "CREATE VIEW " + Qualified(view) + " WITH (security_invoker = true) AS SELECT " +
            JoinQuoted(columns) + " FROM " + Qualified(table) + " WHERE " + QuoteIdent(column) +
@@ -31,8 +30,7 @@ std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRel
 }
 
 std::string RewriteIndexDefinition(const std::string &indexdef, const std::string &quoted_old_name,
-                                   const std::string &old_predicate,
-                                   const std::string &new_name,
+                                   const std::string &old_predicate, const std::string &new_name,
                                    const std::string &new_predicate) {
     static const std::string kUnique = "CREATE UNIQUE INDEX ";
     const std::string name_prefix = kUnique + quoted_old_name + " ON ";
@@ -65,11 +63,10 @@ std::string ActivePredicate(const std::string &column, const std::string &origin
 std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const std::string &name,
                                         const std::vector<std::string> &keys,
                                         const std::vector<std::string> &include,
-                                        bool nulls_not_distinct,
-                                        const std::string &with_options) {
+                                        bool nulls_not_distinct, const std::string &with_options) {
     if (keys.empty()) throw Error("XX000", "unique constraint without key columns");
-    std::string out = "ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " + QuoteIdent(name) +
-                      " UNIQUE ";
+    std::string out =
+        "ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " + QuoteIdent(name) + " UNIQUE ";
     if (nulls_not_distinct) out += "NULLS NOT DISTINCT ";
     out += "(" + JoinQuoted(keys) + ")";
     if (!include.empty()) out += " INCLUDE (" + JoinQuoted(include) + ")";
@@ -80,15 +77,13 @@ std::string BuildAddUniqueConstraintSql(const QualifiedRelation &table, const st
 std::string BuildDeletedIndexSql(const std::string &name, const QualifiedRelation &table,
                                  const std::string &column) {
     const std::string col = QuoteIdent(column);
-    return "CREATE INDEX " + QuoteIdent(name) + " ON " + Qualified(table) + " USING btree (" + col + ") WHERE " + col +
-           " IS NOT NULL";
+    return "CREATE INDEX " + QuoteIdent(name) + " ON " + Qualified(table) + " USING btree (" + col +
+           ") WHERE " + col + " IS NOT NULL";
 }
 
-std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone,
-                                int param) {
-    const std::string now = without_time_zone
-                                ? "(pg_catalog.now() AT TIME ZONE 'UTC')"
-                                : std::string("pg_catalog.now()");
+std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone, int param) {
+    const std::string now = without_time_zone ? "(pg_catalog.now() AT TIME ZONE 'UTC')"
+                                              : std::string("pg_catalog.now()");
     return QuoteIdent(column) + " OPERATOR(\"pg_catalog\".<) (" + now +
            " OPERATOR(\"pg_catalog\".-) $" + std::to_string(param) + ")";
 }
@@ -96,8 +91,9 @@ std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zon
 std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::string &column,
                           bool without_time_zone) {
     const std::string col = QuoteIdent(column);
-    const std::string oldest = without_time_zone ? "(pg_catalog.min(" + col + ") AT TIME ZONE 'UTC')"
-                                                 : "pg_catalog.min(" + col + ")";
+    const std::string oldest = without_time_zone
+                                   ? "(pg_catalog.min(" + col + ") AT TIME ZONE 'UTC')"
+                                   : "pg_catalog.min(" + col + ")";
     return "SELECT pg_catalog.count(*), " + oldest +
            ", CASE WHEN $1 IS NULL THEN NULL ELSE pg_catalog.count(*) FILTER (WHERE " +
            DeletedBeforeCutoff(column, without_time_zone, 1) + ") END FROM " +
@@ -106,7 +102,7 @@ std::string BuildStatsSql(const QualifiedRelation &table, bool only, const std::
 
 std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation &relation,
                           const std::string &grantee, bool grantable) {
-    static const char *const kPrivileges[] = {"SELECT", "INSERT", "UPDATE", "DELETE",
+    static const char *const kPrivileges[] = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
                                               "TRUNCATE", "REFERENCES", "TRIGGER"};
     bool known = false;
     for (const char *p : kPrivileges) known = known || privilege == p;
@@ -171,8 +167,8 @@ std::string QuoteLiteral(const std::string &value) {
 
 std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
                                   const QualifiedRelation &relation, bool for_each_row,
-                                  const std::string &function,
-                                  const std::vector<std::string> &args, const std::string &when) {
+                                  const std::string &function, const std::vector<std::string> &args,
+                                  const std::string &when) {
     std::string out = "CREATE TRIGGER " + QuoteIdent(name) + " " + timing_and_events + " ON " +
                       Qualified(relation) + " FOR EACH " + (for_each_row ? "ROW" : "STATEMENT");
     if (!when.empty()) out += " WHEN (" + when + ")";
@@ -228,8 +224,8 @@ std::string KeysExist(const ForeignKeyColumns &fk, int first_param) {
 std::string KeysMatch(const ForeignKeyColumns &fk, int first_param) {
     if (fk.child_columns.size() == 1 && fk.commuted_operators.size() == 1 &&
         !fk.commuted_operators[0].empty())
-        return "c." + QuoteIdent(fk.child_columns[0]) + " " + fk.commuted_operators[0] +
-               " ANY ($" + std::to_string(first_param) + ")";
+        return "c." + QuoteIdent(fk.child_columns[0]) + " " + fk.commuted_operators[0] + " ANY ($" +
+               std::to_string(first_param) + ")";
     return KeysExist(fk, first_param);
 }
 
@@ -250,7 +246,6 @@ std::string BuildKeysByTidSql(const QualifiedRelation &rel, const std::vector<st
     if (!active_column.empty()) out += " AND x." + QuoteIdent(active_column) + " IS NULL";
     return out + not_null;
 }
-
 
 std::string BuildCascadeSoftDeleteSql(const QualifiedRelation &child, bool child_only,
                                       const std::string &child_column, bool audit,
@@ -309,7 +304,8 @@ std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool paren
                Qualified(parent) + " p ON " + cond;
     }
     return "SELECT s.key FROM (SELECT " + key + " AS key, p." + QuoteIdent(parent_column) +
-           " IS NOT NULL AS deleted FROM " + from + " OFFSET 0 FOR KEY SHARE OF p) s WHERE s.deleted "
+           " IS NOT NULL AS deleted FROM " + from +
+           " OFFSET 0 FOR KEY SHARE OF p) s WHERE s.deleted "
            "LIMIT 1";
 }
 
@@ -330,7 +326,8 @@ std::string BuildParentExistsSql(const QualifiedRelation &parent, bool parent_on
                                  const std::vector<std::string> &parent_columns,
                                  const std::vector<std::string> &eq_operators) {
     if (parent_columns.empty() || parent_columns.size() != eq_operators.size())
-        throw Error("XX000", "foreign key to " + Qualified(parent) + " has mismatched column lists");
+        throw Error("XX000",
+                    "foreign key to " + Qualified(parent) + " has mismatched column lists");
     std::string out = "SELECT 1 FROM " + std::string(parent_only ? "ONLY " : "") +
                       Qualified(parent) + " p WHERE ";
     for (std::size_t i = 0; i < parent_columns.size(); ++i) {

@@ -21,8 +21,7 @@ std::string Qualified(const QualifiedRelation &rel);
 // CREATE VIEW <view> WITH (security_invoker = true) AS
 //   SELECT <columns> FROM <table> WHERE <column> IS NULL
 std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRelation &table,
-                               const std::vector<std::string> &columns,
-                               const std::string &column);
+                               const std::vector<std::string> &columns, const std::string &column);
 
 // Rewrites the text of pg_get_indexdef() for an index: gives it new_name,
 // turns "ON ONLY" (a partitioned parent) into "ON" so the index covers every
@@ -30,8 +29,7 @@ std::string BuildActiveViewSql(const QualifiedRelation &view, const QualifiedRel
 // indpred, empty if none) with new_predicate (empty: none).
 // quoted_old_name is the name as pg_get_indexdef printed it.
 std::string RewriteIndexDefinition(const std::string &indexdef, const std::string &quoted_old_name,
-                                   const std::string &old_predicate,
-                                   const std::string &new_name,
+                                   const std::string &old_predicate, const std::string &new_name,
                                    const std::string &new_predicate);
 
 // The predicate of the partial unique index that replaces a unique index:
@@ -52,8 +50,7 @@ std::string BuildDeletedIndexSql(const std::string &name, const QualifiedRelatio
 
 // The condition "soft-deleted before now() - $<param>", for a timestamptz
 // column, or a timestamp column holding UTC.
-std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone,
-                                int param);
+std::string DeletedBeforeCutoff(const std::string &column, bool without_time_zone, int param);
 
 // SELECT count(*), min(col) [as timestamptz], count(*) FILTER (due) or NULL
 //   FROM [ONLY] table WHERE col IS NOT NULL;  $1 is the retention (may be NULL)
@@ -68,8 +65,7 @@ std::string BuildGrantSql(const std::string &privilege, const QualifiedRelation 
 //   [WHEN (<when>)] EXECUTE FUNCTION "softdelete".<function>('<arg>', ...)
 std::string BuildCreateTriggerSql(const std::string &name, const std::string &timing_and_events,
                                   const QualifiedRelation &relation, bool for_each_row,
-                                  const std::string &function,
-                                  const std::vector<std::string> &args,
+                                  const std::string &function, const std::vector<std::string> &args,
                                   const std::string &when = {});
 
 // A SQL string literal; E'' form when it holds a backslash, like quote_literal.
@@ -124,8 +120,7 @@ std::string BuildCascadeRestoreSql(const QualifiedRelation &child, bool child_on
 //  WHERE s.deleted LIMIT 1
 // composite keys join ROWS FROM (unnest($1), ...) k to the parent instead.
 std::string BuildDeletedParentKeySql(const QualifiedRelation &parent, bool parent_only,
-                                     const std::string &parent_column,
-                                     const ForeignKeyColumns &fk);
+                                     const std::string &parent_column, const ForeignKeyColumns &fk);
 
 // Locks the parent row a new or changed row references and tells whether it
 // is soft-deleted:  SELECT p.col IS NOT NULL FROM parent p WHERE p.ref = $1 ...

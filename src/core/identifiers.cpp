@@ -26,8 +26,7 @@ std::string DefaultActiveViewName(std::string_view table) {
     if (table.size() + kSuffix.size() > kMaxIdentifierBytes) {
         throw Error("42P07",
                     "active view name for table \"" + std::string(table) +
-                        "\" would be longer than " + std::to_string(kMaxIdentifierBytes) +
-                        " bytes",
+                        "\" would be longer than " + std::to_string(kMaxIdentifierBytes) + " bytes",
                     "PostgreSQL would truncate \"" + std::string(table) +
                         "_active\", which could collide with the table itself.",
                     "Pass a shorter name with view_name => '...'.");

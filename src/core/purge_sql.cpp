@@ -18,8 +18,8 @@ void RequireMatchingColumns(const ReferencingForeignKey &fk) {
     const ForeignKeyColumns &cols = fk.columns;
     if (cols.child_columns.empty() || cols.child_columns.size() != cols.parent_columns.size() ||
         cols.child_columns.size() != cols.eq_operators.size())
-        throw Error("XX000", "foreign key of table " + Qualified(fk.table) +
-                                 " has mismatched column lists");
+        throw Error("XX000",
+                    "foreign key of table " + Qualified(fk.table) + " has mismatched column lists");
 }
 
 std::string Due(const std::string &column, bool without_time_zone) {
@@ -47,8 +47,8 @@ std::string NotReferenced(const ReferencingForeignKey &fk) {
                QuoteIdent(cols.child_columns[i]);
     }
     if (fk.same_table)
-        out += std::string(" AND NOT (c.tableoid") + kEq + "t.tableoid AND c.ctid" + kEq +
-               "t.ctid)";
+        out +=
+            std::string(" AND NOT (c.tableoid") + kEq + "t.tableoid AND c.ctid" + kEq + "t.ctid)";
     out += ")";
     return out;
 }
@@ -72,8 +72,8 @@ std::string BuildPurgeScanSql(const QualifiedRelation &table, const std::string 
            Due(column, without_time_zone);
 }
 
-std::string BuildPurgeLockCandidatesSql(const QualifiedRelation &table,
-                                        const std::string &column, bool without_time_zone,
+std::string BuildPurgeLockCandidatesSql(const QualifiedRelation &table, const std::string &column,
+                                        bool without_time_zone,
                                         const std::vector<std::string> &key_columns) {
     RequireColumn(column);
     // (col < cutoff) IS TRUE: the same rows as <due>, in a form no index on

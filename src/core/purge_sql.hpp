@@ -31,10 +31,10 @@ namespace softdelete::core {
 
 // A foreign key whose referenced table holds the rows being purged.
 struct ReferencingForeignKey {
-    QualifiedRelation table;  // the referencing table
-    bool only = true;         // scan it with ONLY (false: a partitioned table)
-    bool same_table = false;  // the purged rows are rows of `table` (self-reference):
-                              // a row referencing only itself does not keep itself
+    QualifiedRelation table;    // the referencing table
+    bool only = true;           // scan it with ONLY (false: a partitioned table)
+    bool same_table = false;    // the purged rows are rows of `table` (self-reference):
+                                // a row referencing only itself does not keep itself
     ForeignKeyColumns columns;  // child = referencing, parent = purged table's columns;
                                 // eq_operators compare parent (left) with child (right)
 };
@@ -66,8 +66,8 @@ std::string BuildPurgeLockDueSql(const QualifiedRelation &table, const std::stri
 // serve it: the planner must read the candidates by Tid.
 std::string BuildPurgeScanSql(const QualifiedRelation &table, const std::string &column,
                               bool without_time_zone);
-std::string BuildPurgeLockCandidatesSql(const QualifiedRelation &table,
-                                        const std::string &column, bool without_time_zone,
+std::string BuildPurgeLockCandidatesSql(const QualifiedRelation &table, const std::string &column,
+                                        bool without_time_zone,
                                         const std::vector<std::string> &key_columns);
 
 // Step 2 for one foreign key: $1 = tid[] of the candidates, $2.. = one array

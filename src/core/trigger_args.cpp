@@ -10,8 +10,9 @@ namespace {
 bool DecodeFlag(const std::string &value, const char *what) {
     if (value == "true") return true;
     if (value == "false") return false;
-    throw Error("55000", std::string("softdelete trigger argument ") + what + " is \"" + value +
-                             "\", not true or false",
+    throw Error("55000",
+                std::string("softdelete trigger argument ") + what + " is \"" + value +
+                    "\", not true or false",
                 "", "Run softdelete.enable() on the table again.");
 }
 
@@ -24,8 +25,9 @@ std::vector<std::string> EncodeTriggerArgs(const TriggerArgs &args) {
 
 TriggerArgs DecodeTriggerArgs(const std::vector<std::string> &args) {
     if (args.size() < 2 || args[0].empty())
-        throw Error("55000", "softdelete trigger has " + std::to_string(args.size()) +
-                                 " argument(s), not (column, audit[, hide_deleted])",
+        throw Error("55000",
+                    "softdelete trigger has " + std::to_string(args.size()) +
+                        " argument(s), not (column, audit[, hide_deleted])",
                     "", "Run softdelete.enable() on the table again.");
     TriggerArgs out;
     out.column = args[0];

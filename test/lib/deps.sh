@@ -9,7 +9,7 @@
 
 SD_DEBIAN_PACKAGES=(
     postgresql-15 postgresql-server-dev-15 postgresql-client-15 libipc-run-perl
-    build-essential g++ make cmake googletest libgtest-dev
+    build-essential g++ make cmake googletest libgtest-dev clang-format
 )
 
 # Client libraries of the examples (examples/run.sh, the "examples" stage of

@@ -21,10 +21,8 @@ const std::string kEq = "OPERATOR(\"pg_catalog\".=)";
 
 TEST(QualifiedTest, QuotesSchemaAndName) {
     EXPECT_EQ(Qualified(kUsers), "\"public\".\"users\"");
-    EXPECT_EQ(Qualified({"App Data", "Order \"Items\""}),
-              "\"App Data\".\"Order \"\"Items\"\"\"");
-    EXPECT_EQ(Qualified({"données", "clients_supprimés"}),
-              "\"données\".\"clients_supprimés\"");
+    EXPECT_EQ(Qualified({"App Data", "Order \"Items\""}), "\"App Data\".\"Order \"\"Items\"\"\"");
+    EXPECT_EQ(Qualified({"données", "clients_supprimés"}), "\"données\".\"clients_supprimés\"");
 }
 
 // --- BuildActiveViewSql ---------------------------------------------------------------
@@ -51,8 +49,9 @@ TEST(BuildActiveViewSqlTest, NonAsciiNames) {
 }
 
 TEST(BuildActiveViewSqlTest, NoColumnsThrowsXX000) {
-    const Error e = CatchCoreError(
-        [] { BuildActiveViewSql({"public", "users_active"}, kUsers, {}, "deleted_at"); });
+    const Error e = CatchCoreError([] {
+        BuildActiveViewSql({"public", "users_active"}, kUsers, {}, "deleted_at");
+    });
     EXPECT_EQ(e.sqlstate(), "XX000");
     EXPECT_STREQ(e.what(), "table has no columns");
 }
@@ -62,8 +61,7 @@ TEST(BuildActiveViewSqlTest, NoColumnsThrowsXX000) {
 TEST(RewriteIndexDefinitionTest, RenamesAndAddsPredicate) {
     EXPECT_EQ(RewriteIndexDefinition(
                   "CREATE UNIQUE INDEX users_email_key ON public.users USING btree (email)",
-                  "users_email_key", "", "users_email_key_active",
-                  "(\"deleted_at\" IS NULL)"),
+                  "users_email_key", "", "users_email_key_active", "(\"deleted_at\" IS NULL)"),
               "CREATE UNIQUE INDEX \"users_email_key_active\" ON public.users USING btree "
               "(email) WHERE (\"deleted_at\" IS NULL)");
 }
@@ -86,11 +84,11 @@ TEST(RewriteIndexDefinitionTest, OnOnlyBecomesOn) {
 TEST(RewriteIndexDefinitionTest, OnlyTheLeadingOnlyIsRemoved) {
     // A table whose quoted name merely starts with ONLY is not touched, and only
     // one ONLY keyword is stripped.
-    EXPECT_EQ(RewriteIndexDefinition(
-                  "CREATE UNIQUE INDEX k ON public.\"ONLY \" USING btree (id)", "k", "", "k2", ""),
+    EXPECT_EQ(RewriteIndexDefinition("CREATE UNIQUE INDEX k ON public.\"ONLY \" USING btree (id)",
+                                     "k", "", "k2", ""),
               "CREATE UNIQUE INDEX \"k2\" ON public.\"ONLY \" USING btree (id)");
-    EXPECT_EQ(RewriteIndexDefinition(
-                  "CREATE UNIQUE INDEX k ON ONLY \"only\".t USING btree (id)", "k", "", "k2", ""),
+    EXPECT_EQ(RewriteIndexDefinition("CREATE UNIQUE INDEX k ON ONLY \"only\".t USING btree (id)",
+                                     "k", "", "k2", ""),
               "CREATE UNIQUE INDEX \"k2\" ON \"only\".t USING btree (id)");
 }
 
@@ -145,8 +143,9 @@ TEST(RewriteIndexDefinitionTest, QuotedOldNameWithEmbeddedQuoteAndNonAscii) {
 TEST(RewriteIndexDefinitionTest, UnquotedOldNameDoesNotMatchQuotedForm) {
     // quoted_old_name must be the name exactly as pg_get_indexdef printed it.
     const Error e = CatchCoreError([] {
-        RewriteIndexDefinition("CREATE UNIQUE INDEX \"Email Idx\" ON public.users USING btree (email)",
-                               "Email Idx", "", "n", "");
+        RewriteIndexDefinition(
+            "CREATE UNIQUE INDEX \"Email Idx\" ON public.users USING btree (email)", "Email Idx",
+            "", "n", "");
     });
     EXPECT_EQ(e.sqlstate(), "XX000");
     EXPECT_STREQ(e.what(),
@@ -235,8 +234,7 @@ TEST(ActivePredicateTest, WithOriginalPredicate) {
 
 TEST(ActivePredicateTest, OriginalPredicateWithOrIsParenthesized) {
     // Without parentheses, "x IS NULL AND a OR b" would bind as "(x IS NULL AND a) OR b".
-    EXPECT_EQ(ActivePredicate("deleted_at", "a OR b"),
-              "((\"deleted_at\" IS NULL) AND (a OR b))");
+    EXPECT_EQ(ActivePredicate("deleted_at", "a OR b"), "((\"deleted_at\" IS NULL) AND (a OR b))");
 }
 
 TEST(ActivePredicateTest, QuotesColumn) {
@@ -418,8 +416,8 @@ TEST(BuildGrantSqlTest, UnknownPrivilegeThrowsXX000) {
 }
 
 TEST(BuildGrantSqlTest, RejectsInjectionAndNonCanonicalSpellings) {
-    for (const char *p : {"", "ALL", "select", "SELECT ", "SELECT, DELETE",
-                          "SELECT ON x TO y; DROP TABLE z; --"}) {
+    for (const char *p :
+         {"", "ALL", "select", "SELECT ", "SELECT, DELETE", "SELECT ON x TO y; DROP TABLE z; --"}) {
         const Error e = CatchCoreError([&] { BuildGrantSql(p, kUsers, "r", false); });
         EXPECT_EQ(e.sqlstate(), "XX000") << "privilege: '" << p << "'";
         EXPECT_EQ(std::string(e.what()), std::string("unexpected privilege: ") + p);

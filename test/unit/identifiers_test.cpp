@@ -141,9 +141,7 @@ TEST(DefaultActiveViewNameTest, CountsBytesNotCharacters) {
     EXPECT_EQ(CatchCoreError([&] { DefaultActiveViewName(too_long); }).sqlstate(), "42P07");
 }
 
-TEST(DefaultActiveViewNameTest, EmptyTableName) {
-    EXPECT_EQ(DefaultActiveViewName(""), "_active");
-}
+TEST(DefaultActiveViewNameTest, EmptyTableName) { EXPECT_EQ(DefaultActiveViewName(""), "_active"); }
 
 // --- CheckIdentifierLength -----------------------------------------------------------
 

@@ -42,8 +42,8 @@ ReferencingForeignKey Manager() {
 
 TEST(BuildPurgeLockDueSqlTest, NoReferences) {
     EXPECT_EQ(BuildPurgeLockDueSql(kUsers, "deleted_at", false, {}, {}),
-              "SELECT t.ctid FROM ONLY \"public\".\"users\" t WHERE " + kDue +
-                  " AND NOT (t.ctid " + kEq + " ANY ($3)) LIMIT $2 FOR UPDATE OF t SKIP LOCKED");
+              "SELECT t.ctid FROM ONLY \"public\".\"users\" t WHERE " + kDue + " AND NOT (t.ctid " +
+                  kEq + " ANY ($3)) LIMIT $2 FOR UPDATE OF t SKIP LOCKED");
 }
 
 TEST(BuildPurgeLockDueSqlTest, ReturnsKeysAndPrefiltersReferences) {
@@ -52,10 +52,12 @@ TEST(BuildPurgeLockDueSqlTest, ReturnsKeysAndPrefiltersReferences) {
         "SELECT t.ctid, t.\"id\", t.\"tenant\" FROM ONLY \"public\".\"users\" t WHERE " + kDue +
             " AND NOT EXISTS (SELECT 1 FROM \"shop\".\"Order Lines\" c WHERE t.\"id\" " + kEq +
             " c.\"user_id\" AND t.\"tenant\" OPERATOR(\"ext\".=) c.\"Tenant\")"
-            " AND NOT EXISTS (SELECT 1 FROM ONLY \"public\".\"users\" c WHERE t.\"id\" " + kEq +
+            " AND NOT EXISTS (SELECT 1 FROM ONLY \"public\".\"users\" c WHERE t.\"id\" " +
+            kEq +
             " c.\"manager_id\" AND NOT (c.tableoid OPERATOR(\"pg_catalog\".=) t.tableoid AND "
             "c.ctid OPERATOR(\"pg_catalog\".=) t.ctid))"
-            " AND NOT (t.ctid " + kEq + " ANY ($3)) LIMIT $2 FOR UPDATE OF t SKIP LOCKED");
+            " AND NOT (t.ctid " +
+            kEq + " ANY ($3)) LIMIT $2 FOR UPDATE OF t SKIP LOCKED");
 }
 
 TEST(BuildPurgeLockDueSqlTest, TimestampWithoutTimeZoneIsUtc) {
@@ -98,10 +100,11 @@ TEST(BuildPurgeScanSqlTest, ReadsTheDueRowsCtids) {
 }
 
 TEST(BuildPurgeLockCandidatesSqlTest, LocksTheCandidatesByTid) {
-    EXPECT_EQ(BuildPurgeLockCandidatesSql(kUsers, "deleted_at", false, {"id"}),
-              "SELECT t.ctid, t.\"id\" FROM ONLY \"public\".\"users\" t WHERE t.ctid "
-              "OPERATOR(\"pg_catalog\".=) ANY ($2) AND (t.\"deleted_at\" OPERATOR(\"pg_catalog\".<) "
-              "(pg_catalog.now() OPERATOR(\"pg_catalog\".-) $1)) IS TRUE FOR UPDATE OF t SKIP LOCKED");
+    EXPECT_EQ(
+        BuildPurgeLockCandidatesSql(kUsers, "deleted_at", false, {"id"}),
+        "SELECT t.ctid, t.\"id\" FROM ONLY \"public\".\"users\" t WHERE t.ctid "
+        "OPERATOR(\"pg_catalog\".=) ANY ($2) AND (t.\"deleted_at\" OPERATOR(\"pg_catalog\".<) "
+        "(pg_catalog.now() OPERATOR(\"pg_catalog\".-) $1)) IS TRUE FOR UPDATE OF t SKIP LOCKED");
 }
 
 TEST(BuildPurgeLockCandidatesSqlTest, NoIndexableDueTest) {
@@ -122,15 +125,18 @@ TEST(BuildReferencedCandidatesSqlTest, CompositeKey) {
     EXPECT_EQ(BuildReferencedCandidatesSql(Orders()),
               "SELECT k.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
               "pg_catalog.unnest($3)) AS k(t, a1, a2) WHERE EXISTS (SELECT 1 FROM "
-              "\"shop\".\"Order Lines\" c WHERE k.a1 " + kEq + " c.\"user_id\" AND "
-              "k.a2 OPERATOR(\"ext\".=) c.\"Tenant\")");
+              "\"shop\".\"Order Lines\" c WHERE k.a1 " +
+                  kEq +
+                  " c.\"user_id\" AND "
+                  "k.a2 OPERATOR(\"ext\".=) c.\"Tenant\")");
 }
 
 TEST(BuildReferencedCandidatesSqlTest, SelfReferenceSkipsTheRowItself) {
     EXPECT_EQ(BuildReferencedCandidatesSql(Manager()),
               "SELECT k.t FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS "
               "k(t, a1) WHERE EXISTS (SELECT 1 FROM ONLY \"public\".\"users\" c WHERE k.a1 " +
-                  kEq + " c.\"manager_id\" AND NOT (c.tableoid OPERATOR(\"pg_catalog\".=) $3 "
+                  kEq +
+                  " c.\"manager_id\" AND NOT (c.tableoid OPERATOR(\"pg_catalog\".=) $3 "
                   "AND c.ctid OPERATOR(\"pg_catalog\".=) k.t))");
 }
 
