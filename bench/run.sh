@@ -266,61 +266,58 @@ if want 4; then
 fi
 
 # ----------------------------------------------------------------------- 5. reads ---
-if want 5; then
-  log "workload 5: reads, 10% deleted (limit = base table + WHERE, peer = hand-written view, softdelete = its active view)"
-  q "CALL build_oltp('reads', 'softdelete', $N_OLTP)"
-  q "DELETE FROM reads WHERE id % 10 = 0"
-  q "CREATE VIEW reads_peer_view AS SELECT * FROM reads WHERE deleted_at IS NULL"
-  prep reads
-  declare -A SRC=([limit]="reads WHERE deleted_at IS NULL AND" [peer]="reads_peer_view WHERE" [softdelete]="reads_active WHERE")
-  declare -A CNT=([limit]="reads WHERE deleted_at IS NULL" [peer]="reads_peer_view" [softdelete]="reads_active")
-  for m in $MODES; do
-    printf '\\set id random(1, %s)\nSELECT * FROM %s id = :id;\n' "$N_OLTP" "${SRC[$m]}" >"$WORK/w5_$m.sql"
-    check "w5 $m count" "SELECT count(*) FROM ${CNT[$m]}" "$(( N_OLTP - N_OLTP / 10 ))"   # also warms the cache
+# reads_run <table> <hide: true|false> <lookup label> <count label> <source per mode> <count
+# source per mode> <visibility per mode>: builds a 2M-row table with 10 % soft-deleted
+# rows and a hand-written view <table>_peer_view, then times point lookups (simple
+# protocol and -M prepared) and count(*) per mode, interleaved. The last three
+# arguments are "limit|peer|softdelete" triples separated by "|".
+reads_run() {
+  local tbl=$1 hide=$2 lookup=$3 count=$4 rep m i
+  local -a modes=($MODES) src cnt vis
+  IFS='|' read -r -a src <<<"$5"; IFS='|' read -r -a cnt <<<"$6"; IFS='|' read -r -a vis <<<"$7"
+  q "CALL build_oltp('$tbl', 'softdelete', $N_OLTP, $hide)"
+  q "DELETE FROM $tbl WHERE id % 10 = 0"
+  q "CREATE VIEW ${tbl}_peer_view AS SELECT * FROM $tbl WHERE deleted_at IS NULL"
+  prep "$tbl"
+  for i in "${!modes[@]}"; do
+    m=${modes[$i]}
+    printf '\\set id random(1, %s)\nSELECT * FROM %s id = :id;\n' "$N_OLTP" "${src[$i]}" >"$WORK/w5_${tbl}_$m.sql"
+    # also warms the cache
+    check "$tbl $m count" "SET softdelete.visibility = '${vis[$i]}'; SELECT count(*) FROM ${cnt[$i]}" "$(( N_OLTP - N_OLTP / 10 ))"
   done
   for rep in $(seq "$REPS"); do
-    for m in $MODES; do
-      record "5a. point lookup by id (pgbench, 1 client, simple protocol)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T")"
+    for i in "${!modes[@]}"; do m=${modes[$i]}
+      record "$lookup (pgbench, 1 client, simple protocol)" "TPS" "$m" "$rep" \
+        "$(PGOPTIONS="-c softdelete.visibility=${vis[$i]}" pgb "$WORK/w5_${tbl}_$m.sql" 1 "$READ_T")"
     done
-    for m in $MODES; do  # parsed, rewritten and planned once: the view costs nothing here
-      record "5a. point lookup by id (pgbench, 1 client, prepared)" "TPS" "$m" "$rep" "$(pgb "$WORK/w5_$m.sql" 1 "$READ_T" -M prepared)"
+    for i in "${!modes[@]}"; do m=${modes[$i]}  # parsed, rewritten and planned once
+      record "$lookup (pgbench, 1 client, prepared)" "TPS" "$m" "$rep" \
+        "$(PGOPTIONS="-c softdelete.visibility=${vis[$i]}" pgb "$WORK/w5_${tbl}_$m.sql" 1 "$READ_T" -M prepared)"
     done
-    for m in $MODES; do
-      record "5b. count(*) of active rows" "ms" "$m" "$rep" "$(timed "SELECT count(*) FROM ${CNT[$m]};")"
+    for i in "${!modes[@]}"; do m=${modes[$i]}
+      record "$count" "ms" "$m" "$rep" \
+        "$(PGOPTIONS="-c softdelete.visibility=${vis[$i]}" timed "SELECT count(*) FROM ${cnt[$i]};")"
     done
   done
-  q "DROP TABLE reads CASCADE"
-
+  q "DROP TABLE $tbl CASCADE"
+}
+if want 5; then
+  # 5a/5b: limit = base table + WHERE, peer = hand-written view, softdelete = its active
+  # view (the table shows its deleted rows: hide_deleted is off).
+  log "workload 5: reads, 10% deleted (limit = base table + WHERE, peer = hand-written view, softdelete = its active view)"
+  reads_run reads false "5a. point lookup by id" "5b. count(*) of active rows" \
+    "reads WHERE deleted_at IS NULL AND|reads_peer_view WHERE|reads_active WHERE" \
+    "reads WHERE deleted_at IS NULL|reads_peer_view|reads_active" "active|active|active"
   # 5c/5d: the same reads on a table enabled with hide_deleted => true, queried as the
   # application does once it is unchanged: the base table, no predicate (softdelete).
   # limit and peer read the same table with the predicate written by hand (the base
   # table, a hand-written view), with softdelete.visibility = all so that the extension
   # adds nothing to their plans.
   log "workload 5c/5d: reads on a hide_deleted table (softdelete = base table, no predicate)"
-  q "CALL build_oltp('hreads', 'softdelete', $N_OLTP, true)"
-  q "DELETE FROM hreads WHERE id % 10 = 0"
-  q "CREATE VIEW hreads_peer_view AS SELECT * FROM hreads WHERE deleted_at IS NULL"
-  prep hreads
-  declare -A HSRC=([limit]="hreads WHERE deleted_at IS NULL AND" [peer]="hreads_peer_view WHERE" [softdelete]="hreads WHERE")
-  declare -A HCNT=([limit]="hreads WHERE deleted_at IS NULL" [peer]="hreads_peer_view" [softdelete]="hreads")
-  declare -A HVIS=([limit]="'all'" [peer]="'all'" [softdelete]=DEFAULT)
-  declare -A HOPT=([limit]="-c softdelete.visibility=all" [peer]="-c softdelete.visibility=all" [softdelete]="")
-  for m in $MODES; do
-    printf '\\set id random(1, %s)\nSELECT * FROM %s id = :id;\n' "$N_OLTP" "${HSRC[$m]}" >"$WORK/w5h_$m.sql"
-    check "w5h $m count" "SET softdelete.visibility = ${HVIS[$m]}; SELECT count(*) FROM ${HCNT[$m]}" "$(( N_OLTP - N_OLTP / 10 ))"
-  done
-  for rep in $(seq "$REPS"); do
-    for m in $MODES; do
-      record "5c. hide_deleted table: point lookup by id (1 client, simple protocol)" "TPS" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" pgb "$WORK/w5h_$m.sql" 1 "$READ_T")"
-    done
-    for m in $MODES; do
-      record "5c. hide_deleted table: point lookup by id (1 client, prepared)" "TPS" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" pgb "$WORK/w5h_$m.sql" 1 "$READ_T" -M prepared)"
-    done
-    for m in $MODES; do
-      record "5d. hide_deleted table: count(*) of active rows" "ms" "$m" "$rep" "$(PGOPTIONS="${HOPT[$m]}" timed "SELECT count(*) FROM ${HCNT[$m]};")"
-    done
-  done
-  q "DROP TABLE hreads CASCADE"
+  reads_run hreads true "5c. hide_deleted table: point lookup by id" \
+    "5d. hide_deleted table: count(*) of active rows" \
+    "hreads WHERE deleted_at IS NULL AND|hreads_peer_view WHERE|hreads WHERE" \
+    "hreads WHERE deleted_at IS NULL|hreads_peer_view|hreads" "all|all|active"
 fi
 
 # --------------------------------------------------------------------- 6. scaling ---
