@@ -129,25 +129,14 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column,
         });
         ExecSql(sql);
     }
-    uint64 n = QueryOid(
-        "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
-        "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL "
-        "pg_catalog.aclexplode(c.relacl) a "
-        "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
-        relid);
-    char **grants = (char **)palloc(sizeof(char *) * (n + 1));
-    for (uint64 i = 0; i < n; ++i) {
-        char *priv = ResultText(i, 1);
-        char *grantee = ResultText(i, 2);
-        bool isnull;
-        bool grantable = DatumGetBool(ResultDatum(i, 3, &isnull));
-        grants[i] = CoreString([&] {
-            return core::BuildGrantSql(priv, {schema, view_name}, grantee ? grantee : "",
-                                       grantable);
-        });
+    int n;
+    GrantRow *grants = RelationGrants(relid, &n);
+    for (int i = 0; i < n; ++i) {
+        const GrantRow &g = grants[i];
+        ExecSql(CoreString([&] {
+            return core::BuildGrantSql(g.privilege, {schema, view_name}, g.grantee, g.grantable);
+        }));
     }
-    for (uint64 i = 0; i < n; ++i) ExecSql(grants[i]);
 
     // DROP TABLE (without CASCADE) takes the view with it.
     ObjectAddress view_addr;
@@ -159,29 +148,6 @@ Oid CreateActiveView(Oid relid, const char *view_name, const char *column,
 }
 
 }  // namespace
-
-// True when the view's columns are the table's live columns, in order.
-bool ViewMatchesTable(Oid view, Oid table) {
-    Oid types[2] = {OIDOID, OIDOID};
-    Datum values[2] = {ObjectIdGetDatum(view), ObjectIdGetDatum(table)};
-    QuerySql(
-        "SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
-        "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
-        "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
-        "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
-        2, types, values, nullptr);
-    bool isnull;
-    return DatumGetBool(ResultDatum(0, 1, &isnull));
-}
-
-// True when other views or rules depend on the active view.
-bool ViewHasDependents(Oid view) {
-    return QueryOid(
-               "SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
-               "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-               "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
-               view) > 0;
-}
 
 // 42P07 unless `name` is free in namespace nsp for an active view of table
 // relid: no relation and no type of that name, except the view `self` (the
@@ -216,7 +182,7 @@ Oid EnsureActiveView(Oid relid, const CatalogRow &existing, const char *requeste
     Oid view = existing.active_view;
     char *old_name = OidIsValid(view) ? get_rel_name(view) : existing.view_name;
     Oid old_nsp = OidIsValid(view) ? get_rel_namespace(view) : InvalidOid;
-    if (OidIsValid(view) && !ViewMatchesTable(view, relid) && !ViewHasDependents(view)) {
+    if (OidIsValid(view) && !SameColumnNames(view, relid) && !HasDependentViews(view)) {
         DropRelation("VIEW", view);
         CommandCounterIncrement();
         view = InvalidOid;
@@ -237,8 +203,8 @@ void RebuildActiveViewIfStale(Oid relid, const CatalogRow &row) {
     bool rebuild = !OidIsValid(row.active_view);
     const char *view_name = row.view_name;
     Oid view_nsp = rebuild ? InvalidOid : get_rel_namespace(row.active_view);
-    if (!rebuild && !ViewMatchesTable(row.active_view, relid)) {
-        if (ViewHasDependents(row.active_view)) {
+    if (!rebuild && !SameColumnNames(row.active_view, relid)) {
+        if (HasDependentViews(row.active_view)) {
             ereport(WARNING,
                     (errmsg("active view of table \"%s\" was not rebuilt: other views "
                             "depend on it",
@@ -261,10 +227,7 @@ void RebuildActiveViewIfStale(Oid relid, const CatalogRow &row) {
 }
 
 void DropLegacyViewTrigger(Oid view) {
-    if (QueryOid("SELECT 1 FROM softdelete.tables WHERE active_view::pg_catalog.oid "
-                 "OPERATOR(pg_catalog.=) $1",
-                 view) == 0)
-        return;
+    if (!IsActiveView(view)) return;
     int level = ForceSearchPath();
     DropLegacyViewTriggerOf(view);
     AtEOXact_GUC(false, level);
@@ -273,7 +236,7 @@ void DropLegacyViewTrigger(Oid view) {
 void SetViewAsideForAlter(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found || !OidIsValid(row.active_view)) return;
-    if (ViewHasDependents(row.active_view)) return;  // PostgreSQL explains the conflict
+    if (HasDependentViews(row.active_view)) return;  // PostgreSQL explains the conflict
     int level = ForceSearchPath();
     // The rebuild takes the name from the catalog: keep the one the view has
     // now (ALTER VIEW ... RENAME does not update the catalog).
@@ -285,16 +248,7 @@ void SetViewAsideForAlter(Oid relid) {
 void EnsureViewDropsWithTable(Oid relid) {
     CatalogRow row = ReadCatalogRow(relid);
     if (!row.found || !OidIsValid(row.active_view)) return;
-    Oid types[2] = {OIDOID, OIDOID};
-    Datum values[2] = {ObjectIdGetDatum(row.active_view), ObjectIdGetDatum(relid)};
-    if (QuerySql(
-            "SELECT 1 FROM pg_catalog.pg_depend WHERE classid OPERATOR(pg_catalog.=) "
-            "'pg_catalog.pg_class'::pg_catalog.regclass AND objid OPERATOR(pg_catalog.=) $1 "
-            "AND objsubid OPERATOR(pg_catalog.=) 0 AND refclassid OPERATOR(pg_catalog.=) "
-            "'pg_catalog.pg_class'::pg_catalog.regclass AND refobjid OPERATOR(pg_catalog.=) $2 "
-            "AND refobjsubid OPERATOR(pg_catalog.=) 0 AND deptype OPERATOR(pg_catalog.=) 'a'",
-            2, types, values, nullptr) > 0)
-        return;
+    if (HasAutoDependency(row.active_view, relid)) return;
     ObjectAddress view_addr;
     ObjectAddress table_addr;
     ObjectAddressSet(view_addr, RelationRelationId, row.active_view);

@@ -11,11 +11,6 @@ extern "C" {
 
 namespace softdelete {
 
-// True when the view's columns are the table's live columns, in order.
-bool ViewMatchesTable(Oid view, Oid table);
-// True when other views or rules depend on the view.
-bool ViewHasDependents(Oid view);
-
 // 42P07 unless `name` is free in namespace nsp for an active view of table
 // relid (see active_view.cpp).
 void RequireViewNameFree(Oid nsp, const char *name, Oid self, Oid relid, bool renaming);

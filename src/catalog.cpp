@@ -10,6 +10,7 @@ extern "C" {
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -21,6 +22,7 @@ extern "C" {
 
 #include "core/ddl.hpp"
 #include "core/identifiers.hpp"
+#include "spi_util.hpp"
 #include "pg_boundary.hpp"
 
 namespace softdelete {
@@ -75,6 +77,59 @@ void RelationNames(Oid relid, char **schema, char **name) {
     if (relname == nullptr) elog(ERROR, "cache lookup failed for relation %u", relid);
     *name = relname;
     *schema = get_namespace_name(get_rel_namespace(relid));
+}
+
+GrantRow *RelationGrants(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
+        "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL "
+        "pg_catalog.aclexplode(c.relacl) a "
+        "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
+        relid);
+    GrantRow *out = (GrantRow *)palloc0(sizeof(GrantRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        char *grantee = ResultText(i, 2);
+        out[i].privilege = ResultText(i, 1);
+        out[i].grantee = grantee != nullptr ? grantee : pstrdup("");
+        out[i].grantable = DatumGetBool(ResultDatum(i, 3, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
+bool SameColumnNames(Oid a, Oid b) {
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(a), ObjectIdGetDatum(b)};
+    QuerySql(
+        "SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
+        "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
+        "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
+        "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
+        2, types, values, nullptr);
+    bool isnull;
+    return DatumGetBool(ResultDatum(0, 1, &isnull));
+}
+
+bool HasDependentViews(Oid view) {
+    return QueryOid(
+               "SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
+               "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+               "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
+               view) > 0;
+}
+
+bool HasAutoDependency(Oid obj, Oid ref) {
+    Oid types[2] = {OIDOID, OIDOID};
+    Datum values[2] = {ObjectIdGetDatum(obj), ObjectIdGetDatum(ref)};
+    return QuerySql(
+               "SELECT 1 FROM pg_catalog.pg_depend WHERE classid OPERATOR(pg_catalog.=) "
+               "'pg_catalog.pg_class'::pg_catalog.regclass AND objid OPERATOR(pg_catalog.=) $1 "
+               "AND objsubid OPERATOR(pg_catalog.=) 0 AND refclassid OPERATOR(pg_catalog.=) "
+               "'pg_catalog.pg_class'::pg_catalog.regclass AND refobjid OPERATOR(pg_catalog.=) $2 "
+               "AND refobjsubid OPERATOR(pg_catalog.=) 0 AND deptype OPERATOR(pg_catalog.=) 'a'",
+               2, types, values, nullptr) > 0;
 }
 
 char *QualifiedRelationName(Oid relid) {

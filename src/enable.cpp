@@ -173,40 +173,17 @@ void EnsureColumns(Oid relid, const char *column, bool audit) {
 }
 
 void WarnAboutUnenabledCascadeParents(Oid relid) {
-    uint64 n = QueryOid(
-        "SELECT c.conname::text, c.confrelid::pg_catalog.regclass::text, "
-        "  c.conrelid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint c "
-        "WHERE c.conrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
-        "  AND c.confrelid <> c.conrelid AND c.conparentid = 0 "
-        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.confrelid) "
-        "ORDER BY 1",
-        relid);
-    for (uint64 i = 0; i < n; ++i)
+    int n;
+    CascadeFkRow *fks = CascadeKeysToUnenabledParents(relid, &n);
+    for (int i = 0; i < n; ++i)
         ereport(WARNING,
                 (errmsg("table %s references table %s, which is not soft-delete enabled, "
                         "through ON DELETE CASCADE foreign key \"%s\"",
-                        ResultText(i, 3), ResultText(i, 2), ResultText(i, 1)),
+                        fks[i].child, fks[i].parent, fks[i].name),
                  errdetail("A real delete of a row of %s still removes the rows that reference "
                            "it for real.",
-                           ResultText(i, 2)),
-                 errhint("Enable soft delete on %s too.", ResultText(i, 2))));
-}
-
-// Tables referencing relid through ON DELETE CASCADE, not yet enabled.
-List *CascadeChildrenToEnable(Oid relid) {
-    uint64 n = QueryOid(
-        "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c "
-        "WHERE c.confrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
-        "  AND c.conparentid = 0 AND c.conrelid <> c.confrelid "
-        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.conrelid) "
-        "ORDER BY 1",
-        relid);
-    List *out = NIL;
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
-        out = lappend_oid(out, DatumGetObjectId(ResultDatum(i, 1, &isnull)));
-    }
-    return out;
+                           fks[i].parent),
+                 errhint("Enable soft delete on %s too.", fks[i].parent)));
 }
 
 // Legacy inheritance children (not partitions) of relid.
@@ -288,7 +265,7 @@ void EnableInheritanceChildren(Oid relid, const EnableOptions *child_opt, int de
 // Enables the tables that reference relid through ON DELETE CASCADE.
 void EnableCascadeChildren(Oid relid, const EnableOptions *child_opt, int depth) {
     ListCell *lc;
-    List *children = CascadeChildrenToEnable(relid);
+    List *children = UnenabledCascadeChildren(relid);
     foreach (lc, children) {
         Oid child = lfirst_oid(lc);
         if (IsEnabled(child)) continue;  // enabled meanwhile, through a cycle

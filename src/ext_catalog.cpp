@@ -80,6 +80,13 @@ bool IsEnabled(Oid relid) {
                relid) > 0;
 }
 
+bool IsActiveView(Oid view) {
+    return QueryOid(
+               "SELECT 1 FROM softdelete.tables WHERE active_view::pg_catalog.oid "
+               "OPERATOR(pg_catalog.=) $1",
+               view) > 0;
+}
+
 void RequireEnabled(Oid relid, const char *action) {
     if (!IsEnabled(relid)) {
         char *name = get_rel_name(relid);
@@ -221,6 +228,41 @@ bool PartitionOfEnabled(Oid relid) {
                "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = "
                "a.relid::pg_catalog.oid",
                relid) > 0;
+}
+
+CascadeFkRow *CascadeKeysToUnenabledParents(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT c.conname::text, c.confrelid::pg_catalog.regclass::text, "
+        "  c.conrelid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint c "
+        "WHERE c.conrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
+        "  AND c.confrelid <> c.conrelid AND c.conparentid = 0 "
+        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.confrelid) "
+        "ORDER BY 1",
+        relid);
+    CascadeFkRow *out = (CascadeFkRow *)palloc0(sizeof(CascadeFkRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        out[i].name = ResultText(i, 1);
+        out[i].parent = ResultText(i, 2);
+        out[i].child = ResultText(i, 3);
+    }
+    *n = (int)rows;
+    return out;
+}
+
+List *UnenabledCascadeChildren(Oid relid) {
+    uint64 n = QueryOid(
+        "SELECT DISTINCT c.conrelid FROM pg_catalog.pg_constraint c "
+        "WHERE c.confrelid = $1 AND c.contype = 'f' AND c.confdeltype = 'c' "
+        "  AND c.conparentid = 0 AND c.conrelid <> c.confrelid "
+        "  AND NOT EXISTS (SELECT 1 FROM softdelete.tables t WHERE t.relation::oid = c.conrelid) "
+        "ORDER BY 1",
+        relid);
+    List *out = NIL;
+    for (uint64 i = 0; i < n; ++i) {
+        bool isnull;
+        out = lappend_oid(out, DatumGetObjectId(ResultDatum(i, 1, &isnull)));
+    }
+    return out;
 }
 
 bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {

@@ -35,6 +35,9 @@ CatalogRow ReadCatalogRow(Oid relid);
 // True if relid is recorded in softdelete.tables (needs an SPI connection).
 bool IsEnabled(Oid relid);
 
+// True if view is recorded as an enabled table's active view.
+bool IsActiveView(Oid view);
+
 // Errors (55000) unless relid is recorded in softdelete.tables.
 void RequireEnabled(Oid relid, const char *action);
 
@@ -71,6 +74,18 @@ void RememberViewName(Oid relid, Oid view);
 void RecordColumnRename(List *relids, const char *old_name, const char *new_name);
 
 void RecordRetention(Oid relid, const Interval *retention);
+
+// An ON DELETE CASCADE foreign key between two tables (names as regclass
+// prints them).
+struct CascadeFkRow {
+    char *name;
+    char *parent;
+    char *child;
+};
+// The CASCADE foreign keys from relid to tables that are not enabled; *n set.
+CascadeFkRow *CascadeKeysToUnenabledParents(Oid relid, int *n);
+// The tables (not enabled yet) that reference relid through ON DELETE CASCADE.
+List *UnenabledCascadeChildren(Oid relid);
 
 // True when an ancestor of partition relid is enabled.
 bool PartitionOfEnabled(Oid relid);
