@@ -6,7 +6,7 @@
 -- like plain RETURNING, the row as stored after it; a real delete (hard-delete
 -- mode) keeps PostgreSQL's meaning (new is NULL). MERGE ... RETURNING (17+)
 -- returns the soft-deleted row as stored, and merge_action() says UPDATE for it.
--- Expected output: returning_versions.out (18), _1.out (17), _2.out (15).
+-- Expected output: returning_versions.out (15), _1.out (17), _2.out (18).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS softdelete;
 RESET client_min_messages;
