@@ -341,6 +341,7 @@ fi
 SETUP_LOGS=$LOGS
 for v in "${VERSIONS[@]}"; do
     before_passed=$PASSED before_failed=$FAILED version_start=$SECONDS
+    TAG=""
     LOGS=$SETUP_LOGS
     run_logged "setup-pg$v" bash "$REPO/test/lib/pg_versions.sh" setup "$v"
     cfg=$(tail -n 1 "$LOGS/setup-pg$v.log")
