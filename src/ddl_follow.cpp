@@ -36,6 +36,7 @@ extern "C" {
 #include "catalog.hpp"
 #include "active_view.hpp"
 #include "ext_catalog.hpp"
+#include "pg_compat.hpp"
 #include "spi_util.hpp"
 #include "table_triggers.hpp"
 #include "unique_indexes.hpp"
@@ -117,7 +118,7 @@ void FollowDetach(Oid parent, Oid detached) {
         return;
     }
     const char *name = get_rel_name(detached);
-    if (!pg_class_ownercheck(detached, GetUserId())) {
+    if (!RelationOwnedBy(detached, GetUserId())) {
         ereport(WARNING,
                 (errmsg("table \"%s\" detached from soft-delete enabled table \"%s\" is no "
                         "longer soft-delete enabled",

@@ -10,6 +10,7 @@ extern "C" {
 
 #include "cascade.hpp"
 #include "pg_boundary.hpp"
+#include "pg_compat.hpp"
 #include "trigger_skip.hpp"
 
 namespace softdelete {
@@ -55,13 +56,8 @@ void SdExecutorStart(QueryDesc *qd, int eflags) {
     if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY)) SkipIdleTriggers(qd);
 }
 
-void SdExecutorRun(QueryDesc *qd, ScanDirection dir, uint64 count, bool execute_once) {
-    WithDepth(&nesting_level, [&] {
-        if (prev_executor_run)
-            prev_executor_run(qd, dir, count, execute_once);
-        else
-            standard_ExecutorRun(qd, dir, count, execute_once);
-    });
+void SdExecutorRun(const ExecutorRunCall &call) {
+    WithDepth(&nesting_level, [&] { ContinueExecutorRun(prev_executor_run, call); });
 }
 
 // Runs the standard finish (AFTER triggers) one nesting level deeper.
@@ -205,7 +201,7 @@ void InitExecutorHooks() {
     prev_executor_start = ExecutorStart_hook;
     ExecutorStart_hook = SdExecutorStart;
     prev_executor_run = ExecutorRun_hook;
-    ExecutorRun_hook = SdExecutorRun;
+    ExecutorRun_hook = ExecutorRunHook<SdExecutorRun>;
     prev_executor_finish = ExecutorFinish_hook;
     ExecutorFinish_hook = SdExecutorFinish;
     RegisterXactCallback(OnXactEvent, nullptr);

@@ -43,7 +43,7 @@ inline void CaptureFailure(CoreFailure &f, const char *sqlstate, const char *mes
 }
 
 // Reports a captured failure; never returns.
-pg_attribute_noreturn() void RaiseCoreFailure(const CoreFailure &f);
+[[noreturn]] void RaiseCoreFailure(const CoreFailure &f);
 
 template <typename F>
 void RunGuarded(CoreFailure &failure, F &&f) noexcept {

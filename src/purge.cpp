@@ -973,12 +973,20 @@ int64 RunPass(MemoryContext cxt, PurgeTarget *targets, int ntargets, const Purge
     return total;
 }
 
-// Under REPEATABLE READ / SERIALIZABLE the purge's "not referenced" check
-// sees the caller's old snapshot; a child row committed since makes
-// PostgreSQL's own foreign-key check fail the DELETE (23503). That is a
-// serialization failure: report it as one (40001), so the caller retries.
+// Under REPEATABLE READ / SERIALIZABLE, a child row committed after the
+// purge's own reference check (on the latest snapshot) and before its DELETE's
+// foreign-key check makes PostgreSQL's check fail the DELETE: 23503, or 23001
+// for ON DELETE RESTRICT since PostgreSQL 18.  (The candidates' row locks keep
+// out a child whose insert checks its parent; one inserted without that check,
+// under session_replication_role = replica as logical replication applies
+// rows, still gets through.)  That is a serialization failure: report it as
+// one (40001), so the caller retries.
+bool IsReferenceViolation(int sqlerrcode) {
+    return sqlerrcode == ERRCODE_FOREIGN_KEY_VIOLATION || sqlerrcode == ERRCODE_RESTRICT_VIOLATION;
+}
+
 ErrorData *AsSerializationFailure(ErrorData *edata) {
-    if (edata->sqlerrcode == ERRCODE_FOREIGN_KEY_VIOLATION && IsolationUsesXactSnapshot()) {
+    if (IsReferenceViolation(edata->sqlerrcode) && IsolationUsesXactSnapshot()) {
         edata->detail = psprintf("%s", edata->message);
         edata->message = pstrdup(
             "could not serialize access: a row softdelete.purge() chose is referenced by a row "

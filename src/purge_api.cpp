@@ -19,6 +19,7 @@ extern "C" {
 }
 
 #include "interval_checks.hpp"
+#include "pg_compat.hpp"
 #include "setup.hpp"
 #include "spi_util.hpp"
 
@@ -89,7 +90,7 @@ Datum softdelete_purge(PG_FUNCTION_ARGS) {
     int level = ForceSearchPath();
     if (OidIsValid(opt.relid)) {
         RequireEnabled(opt.relid, "purge");
-        if (!pg_class_ownercheck(opt.relid, GetUserId()))
+        if (!RelationOwnedBy(opt.relid, GetUserId()))
             ereport(ERROR,
                     (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                      errmsg("must be owner of table \"%s\" to purge it", get_rel_name(opt.relid)),

@@ -152,12 +152,12 @@ void RegisterPurgeLauncher() {
     RegisterBackgroundWorker(&worker);
 }
 
-extern "C" {
+namespace {
 
 // The launcher: every softdelete.purge_interval, one worker per database,
 // up to kMaxConcurrentWorkers at once; it never waits on one database.  The
 // first pass runs right after start (and after a crash restart).
-void softdelete_launcher_main(Datum) {
+void LauncherMain() {
     SetUpSignals();
     // No database: pg_database is a shared catalog, readable without one.
     BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
@@ -225,8 +225,7 @@ void softdelete_launcher_main(Datum) {
 }
 
 // One database: one purge pass, then exit.
-void softdelete_purge_worker_main(Datum arg) {
-    Oid dboid = DatumGetObjectId(arg);
+void PurgeWorkerMain(Oid dboid) {
     SetUpSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     pgstat_report_appname("softdelete purge worker");
@@ -253,6 +252,15 @@ void softdelete_purge_worker_main(Datum arg) {
     proc_exit(0);
 }
 
-}  // extern "C"
+}  // namespace
 
 }  // namespace softdelete
+
+// The entry points, outside any namespace and exported by name: since 16 PGXS
+// builds with -fvisibility=hidden, and GCC does not carry the PGDLLEXPORT of
+// the header's declaration over to a definition in a namespace.
+extern "C" PGDLLEXPORT void softdelete_launcher_main(Datum) { softdelete::LauncherMain(); }
+
+extern "C" PGDLLEXPORT void softdelete_purge_worker_main(Datum arg) {
+    softdelete::PurgeWorkerMain(DatumGetObjectId(arg));
+}

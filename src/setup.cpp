@@ -32,6 +32,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+#include "pg_compat.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -76,7 +77,7 @@ void CheckTargetTable(Oid relid, LOCKMODE lock, const char *action, int depth) {
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("cannot %s \"%s\": it is %s", action, name, RelkindWord(kind)),
                         errhint("Soft delete works on regular and partitioned tables.")));
-    if (!pg_class_ownercheck(relid, GetUserId()))
+    if (!RelationOwnedBy(relid, GetUserId()))
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                  errmsg("must be owner of table \"%s\" to %s it", name, action),

@@ -20,8 +20,19 @@
 # test file, client example and ctest test, one for the format check, plus one failure per stage that could not
 # run. Exits 1 if M > 0.
 #
-# Environment: PG_CONFIG, SD_USER, SD_TEST_DIR, SD_STAGE_TIMEOUT (seconds per stage,
-# default 600), SD_ALLOW_WARNINGS=1 (don't fail on compiler warnings), MAKE_JOBS.
+# PostgreSQL versions: by default the suite runs once, against PG_CONFIG (default:
+# pg_config on the PATH, else Debian 12's PostgreSQL 15). SD_PG_VERSIONS="15 17 18"
+# runs steps 2-6 once per major version listed instead: 15 is Debian 12's own, other
+# majors come from test/lib/pg_versions.sh (Debian's packages of a newer suite unpacked
+# into a private root under /var/cache/softdelete-pg; nothing installed system-wide,
+# /etc/apt untouched; the extension is installed into that root). Each version gets
+# its own scratch tree $SD_TEST_DIR-pgNN; the format check runs once; a line
+# "==> PostgreSQL NN: N passed, M failed" follows each version, and the last line
+# counts all of them. .ci/run sets SD_PG_VERSIONS="15 17 18".
+#
+# Environment: PG_CONFIG, SD_PG_VERSIONS, SD_USER, SD_TEST_DIR, SD_STAGE_TIMEOUT
+# (seconds per stage, default 600), SD_ALLOW_WARNINGS=1 (don't fail on compiler
+# warnings), MAKE_JOBS.
 # Not run as root: no package install, tests run as the caller, `sudo make install`.
 set -uo pipefail
 
@@ -30,8 +41,12 @@ cd "$REPO" || exit 1
 # shellcheck source=test/lib/deps.sh
 . "$REPO/test/lib/deps.sh"
 
-WORK=${SD_TEST_DIR:-/tmp/softdelete-test}
+BASE=${SD_TEST_DIR:-/tmp/softdelete-test}
+WORK=$BASE
 LOGS="$WORK-logs"
+read -r -a VERSIONS <<<"${SD_PG_VERSIONS:-}"
+TAG=""         # "pgNN " in stage names when several versions run
+FORMAT_DONE=0
 STAGE_TIMEOUT=${SD_STAGE_TIMEOUT:-600}
 JOBS=${MAKE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
@@ -40,9 +55,9 @@ FAILED=0
 BROKEN=()      # stages that failed to run (each counts as one failure)
 
 note_broken() {
-    BROKEN+=("$1")
+    BROKEN+=("$TAG$1")
     FAILED=$((FAILED + 1))
-    printf '!!! stage failed: %s\n' "$1"
+    printf '!!! stage failed: %s%s\n' "$TAG" "$1"
 }
 
 # show FILE [MAXLINES]: print a file into the log, if it exists.
@@ -66,12 +81,13 @@ tail_log() {
 # run_logged NAME CMD...: run CMD (a command or function), output to stdout and
 # $LOGS/NAME.log; returns CMD's exit status.
 run_logged() {
-    local name=$1
+    local name=$1 start=$SECONDS
     shift
-    printf '\n==> [%s] %s\n' "$name" "$*"
+    printf '\n==> [%s%s] %s\n' "$TAG" "$name" "$*"
     "$@" </dev/null 2>&1 | tee "$LOGS/$name.log"
     local rc=${PIPESTATUS[0]}
-    [ "$rc" -eq 124 ] && printf '!!! [%s] timed out after %ss\n' "$name" "$STAGE_TIMEOUT"
+    [ "$rc" -eq 124 ] && printf '!!! [%s%s] timed out after %ss\n' "$TAG" "$name" "$STAGE_TIMEOUT"
+    printf '==> [%s%s] took %d s\n' "$TAG" "$name" "$((SECONDS - start))"
     return "$rc"
 }
 
@@ -109,15 +125,17 @@ finish() {
 
 # count_pg_regress NAME LOG RC DIFFS SERVERLOG: add one pg_regress/isolation run's
 # results. PG 15 prints one line per test: "test name ... ok  12 ms", or with a
-# schedule "     name ... FAILED  12 ms" (PG 16 switched to TAP-style "ok 1 - name").
+# schedule "     name ... FAILED  12 ms"; PG 16 and later print TAP-style lines,
+# "ok 1         - name   12 ms" / "not ok 8     - name   12 ms" ("+" instead of
+# "-" inside a parallel group).
 count_pg_regress() {
     local name=$1 log=$2 rc=$3 diffs=$4 serverlog=$5 ok bad
-    ok=$(grep -cE '^(test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. ok([[:space:]]|$)' "$log" || true)
+    ok=$(grep -cE '^((test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. ok([[:space:]]|$)|ok [0-9]+[[:space:]]+[-+] )' "$log" || true)
     # "... diff: <expected file>: No such file" = missing expected output (run aborts)
-    bad=$(grep -cE '^(test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. (FAILED|failed|diff:)' "$log" || true)
+    bad=$(grep -cE '^((test |     )?[[:space:]]*[^[:space:]]+[[:space:]]+\.\.\. (FAILED|failed|diff:)|not ok [0-9]+[[:space:]]+[-+] )' "$log" || true)
     PASSED=$((PASSED + ok))
     FAILED=$((FAILED + bad))
-    printf '==> [%s] %d passed, %d failed\n' "$name" "$ok" "$bad"
+    printf '==> [%s%s] %d passed, %d failed\n' "$TAG" "$name" "$ok" "$bad"
     if [ "$bad" -gt 0 ] || [ "$rc" -ne 0 ]; then
         show "$diffs" 2000
         tail_log "$serverlog" 100
@@ -127,11 +145,12 @@ count_pg_regress() {
     fi
 }
 
-# count_prove LOG RC: add one prove run's results (one count per test file).
+# count_prove LOG RC: add one prove run's results (one count per test file; a file that
+# skips itself, "path .. skipped: why", counts neither way and is listed).
 # prove prints "Files=N, Tests=M, ..." and, when something failed, a
 # "Test Summary Report" listing each failed file as "path (Wstat: ...)".
 count_prove() {
-    local log=$1 rc=$2 files bad f
+    local log=$1 rc=$2 files bad f skipped
     files=$(sed -nE 's/^Files=([0-9]+), Tests=.*/\1/p' "$log" | tail -n 1)
     if [ -z "$files" ]; then
         if [ "$rc" -ne 0 ]; then
@@ -147,9 +166,14 @@ count_prove() {
     if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
         note_broken "tap (exit $rc)"
     fi
-    PASSED=$((PASSED + files - bad))
+    skipped=$(grep -cE '^[^[:space:]]+\.pl \.+ skipped:' "$log" || true)
+    PASSED=$((PASSED + files - bad - skipped))
     FAILED=$((FAILED + bad))
-    printf '==> [tap] %d passed, %d failed (test files)\n' "$((files - bad))" "$bad"
+    printf '==> [%stap] %d passed, %d failed (test files)\n' "$TAG" "$((files - bad - skipped))" "$bad"
+    if [ "$skipped" -gt 0 ]; then
+        printf '==> [%stap] skipped, not counted:\n' "$TAG"
+        grep -E '^[^[:space:]]+\.pl \.+ skipped:' "$log"
+    fi
     for f in "${failed_files[@]}"; do
         f=$(basename "$f" .pl)
         tail_log "$WORK/tmp_check/log/regress_log_$f" 150
@@ -166,7 +190,7 @@ count_ctest() {
     if [ -z "$line" ]; then
         # no test/unit/*.cpp: ctest finds nothing and exits 0
         if [ "$rc" -eq 0 ]; then
-            printf '==> [ctest] no unit tests\n'
+            printf '==> [%sctest] no unit tests\n' "$TAG"
         else
             note_broken "ctest (exit $rc, no summary)"
         fi
@@ -176,7 +200,7 @@ count_ctest() {
     total=$(sed -nE 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/p' <<<"$line")
     PASSED=$((PASSED + total - bad))
     FAILED=$((FAILED + bad))
-    printf '==> [ctest] %d passed, %d failed\n' "$((total - bad))" "$bad"
+    printf '==> [%sctest] %d passed, %d failed\n' "$TAG" "$((total - bad))" "$bad"
     if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
         note_broken "ctest (exit $rc)"
     fi
@@ -190,7 +214,7 @@ count_examples() {
     bad=$(grep -cE '^example [^ ]+ \.\.\. FAILED' "$log" || true)
     PASSED=$((PASSED + ok))
     FAILED=$((FAILED + bad))
-    printf '==> [examples] %d passed, %d failed\n' "$ok" "$bad"
+    printf '==> [%sexamples] %d passed, %d failed\n' "$TAG" "$ok" "$bad"
     if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
         note_broken "examples (exit $rc)"
     fi
@@ -214,6 +238,86 @@ check_build() {
 }
 
 # ---------------------------------------------------------------------------------
+# run_suite: steps 2-6 for the PostgreSQL of PG_CONFIG, in the scratch tree $WORK, logs
+# in $LOGS (all set by the caller).
+run_suite() {
+    local built=0
+    mkdir -p "$LOGS" 2>/dev/null || { LOGS=$(mktemp -d); }
+    rm -f "$LOGS"/*.log
+    sd_log "PostgreSQL: $("$PG_CONFIG" --version), pg_config $PG_CONFIG, user $SD_USER"
+    sd_log "scratch tree: $WORK, logs: $LOGS"
+
+    # 2. scratch copy owned by the unprivileged user
+    stop_servers
+    sd_copy_tree "$REPO" "$WORK" || { note_broken "copy to $WORK"; return; }
+
+    # 3. PGXS build as the user, install as root
+    run_logged make as_user_t make -C "$WORK" -j"$JOBS" PG_CONFIG="$PG_CONFIG"
+    if check_build make $? "$LOGS/make.log"; then
+        if run_logged make-install sd_as_root make -C "$WORK" install PG_CONFIG="$PG_CONFIG"; then
+            built=1
+        else
+            note_broken make-install
+        fi
+    fi
+
+    # 3b. the C++ sources are formatted as .clang-format says (one test, whatever the
+    #     number of versions)
+    if [ "$FORMAT_DONE" -eq 0 ]; then
+        FORMAT_DONE=1
+        if run_logged format as_user_t make -C "$WORK" format-check; then
+            PASSED=$((PASSED + 1))
+        else
+            FAILED=$((FAILED + 1))
+        fi
+    fi
+
+    # 4. the three installcheck layers
+    if [ "$built" -eq 1 ]; then
+        run_logged regress as_user_t make -C "$WORK" installcheck-regress PG_CONFIG="$PG_CONFIG"
+        count_pg_regress regress "$LOGS/regress.log" $? "$WORK/regression.diffs" \
+            "$WORK/log/postmaster.log"
+
+        run_logged isolation as_user_t make -C "$WORK" installcheck-isolation PG_CONFIG="$PG_CONFIG"
+        count_pg_regress isolation "$LOGS/isolation.log" $? "$WORK/output_iso/regression.diffs" \
+            "$WORK/output_iso/log/postmaster.log"
+
+        run_logged tap as_user_t make -C "$WORK" installcheck-tap PG_CONFIG="$PG_CONFIG"
+        count_prove "$LOGS/tap.log" $?
+        stop_servers
+    else
+        printf '!!! skipping pg_regress, isolation and TAP: the module was not built and installed\n'
+    fi
+
+    # 5. client examples (SQLAlchemy, asyncpg, Django, Sequelize) on a throwaway cluster
+    #    whose data directory is under $WORK (so stop_servers finds it after a timeout)
+    if [ "$built" -eq 1 ]; then
+        if run_logged examples-deps sd_install_example_deps; then
+            run_logged examples as_user_t env SD_EXAMPLES_DIR="$WORK/examples-cluster" \
+                bash "$WORK/examples/run.sh"
+            count_examples "$LOGS/examples.log" $?
+            stop_servers
+        else
+            note_broken examples-deps
+        fi
+    else
+        printf '!!! skipping the client examples: the module was not built and installed\n'
+    fi
+
+    # 6. CMake build and unit tests
+    if ! run_logged cmake-configure as_user_t cmake -S "$WORK" -B "$WORK/build" \
+        -DPG_CONFIG="$PG_CONFIG" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+        note_broken cmake-configure
+    else
+        run_logged cmake-build as_user_t cmake --build "$WORK/build" -j "$JOBS"
+        if check_build cmake-build $? "$LOGS/cmake-build.log"; then
+            run_logged ctest as_user_t ctest --test-dir "$WORK/build" --output-on-failure \
+                --timeout 120
+            count_ctest "$LOGS/ctest.log" $?
+        fi
+    fi
+}
+
 # 1. dependencies and environment
 mkdir -p "$LOGS" 2>/dev/null || { LOGS=$(mktemp -d); }
 rm -f "$LOGS"/*.log
@@ -226,72 +330,34 @@ if ! sd_setup_env; then
     finish
 fi
 sd_ensure_user || { note_broken "user $SD_USER"; finish; }
-sd_log "PostgreSQL: $("$PG_CONFIG" --version), pg_config $PG_CONFIG, user $SD_USER"
-sd_log "scratch tree: $WORK, logs: $LOGS"
-
-# 2. scratch copy owned by the unprivileged user
-stop_servers
-sd_copy_tree "$REPO" "$WORK" || { note_broken "copy to $WORK"; finish; }
 trap 'stop_servers' EXIT
 
-# 3. PGXS build as the user, install as root
-built=0
-run_logged make as_user_t make -C "$WORK" -j"$JOBS" PG_CONFIG="$PG_CONFIG"
-if check_build make $? "$LOGS/make.log"; then
-    if run_logged make-install sd_as_root make -C "$WORK" install PG_CONFIG="$PG_CONFIG"; then
-        built=1
+if [ ${#VERSIONS[@]} -eq 0 ]; then
+    run_suite
+    finish
+fi
+
+# Several versions: each one's server, scratch tree and logs.
+SETUP_LOGS=$LOGS
+for v in "${VERSIONS[@]}"; do
+    before_passed=$PASSED before_failed=$FAILED version_start=$SECONDS
+    TAG=""
+    LOGS=$SETUP_LOGS
+    run_logged "setup-pg$v" bash "$REPO/test/lib/pg_versions.sh" setup "$v"
+    cfg=$(tail -n 1 "$LOGS/setup-pg$v.log")
+    TAG="pg$v "
+    WORK=$BASE-pg$v
+    LOGS=$WORK-logs
+    if [ -z "$cfg" ] || [ ! -x "$cfg" ] || ! "$cfg" --version | grep -q " $v\."; then
+        note_broken "PostgreSQL $v set-up (see $SETUP_LOGS/setup-pg$v.log)"
     else
-        note_broken make-install
+        PG_CONFIG=$cfg
+        PG_BINDIR=$("$PG_CONFIG" --bindir)
+        export PG_CONFIG PG_BINDIR
+        run_suite
     fi
-fi
-
-# 3b. the C++ sources are formatted as .clang-format says (one test)
-run_logged format as_user_t make -C "$WORK" format-check
-if [ $? -eq 0 ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
-
-# 4. the three installcheck layers
-if [ "$built" -eq 1 ]; then
-    run_logged regress as_user_t make -C "$WORK" installcheck-regress PG_CONFIG="$PG_CONFIG"
-    count_pg_regress regress "$LOGS/regress.log" $? "$WORK/regression.diffs" \
-        "$WORK/log/postmaster.log"
-
-    run_logged isolation as_user_t make -C "$WORK" installcheck-isolation PG_CONFIG="$PG_CONFIG"
-    count_pg_regress isolation "$LOGS/isolation.log" $? "$WORK/output_iso/regression.diffs" \
-        "$WORK/output_iso/log/postmaster.log"
-
-    run_logged tap as_user_t make -C "$WORK" installcheck-tap PG_CONFIG="$PG_CONFIG"
-    count_prove "$LOGS/tap.log" $?
-    stop_servers
-else
-    printf '!!! skipping pg_regress, isolation and TAP: the module was not built and installed\n'
-fi
-
-# 5. client examples (SQLAlchemy, asyncpg, Django, Sequelize) on a throwaway cluster
-#    whose data directory is under $WORK (so stop_servers finds it after a timeout)
-if [ "$built" -eq 1 ]; then
-    if run_logged examples-deps sd_install_example_deps; then
-        run_logged examples as_user_t env SD_EXAMPLES_DIR="$WORK/examples-cluster" \
-            bash "$WORK/examples/run.sh"
-        count_examples "$LOGS/examples.log" $?
-        stop_servers
-    else
-        note_broken examples-deps
-    fi
-else
-    printf '!!! skipping the client examples: the module was not built and installed\n'
-fi
-
-# 6. CMake build and unit tests
-if ! run_logged cmake-configure as_user_t cmake -S "$WORK" -B "$WORK/build" \
-    -DPG_CONFIG="$PG_CONFIG" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
-    note_broken cmake-configure
-else
-    run_logged cmake-build as_user_t cmake --build "$WORK/build" -j "$JOBS"
-    if check_build cmake-build $? "$LOGS/cmake-build.log"; then
-        run_logged ctest as_user_t ctest --test-dir "$WORK/build" --output-on-failure \
-            --timeout 120
-        count_ctest "$LOGS/ctest.log" $?
-    fi
-fi
-
+    printf '==> PostgreSQL %s: %d passed, %d failed (%d s)\n' "$v" "$((PASSED - before_passed))" \
+        "$((FAILED - before_failed))" "$((SECONDS - version_start))"
+done
+TAG=""
 finish
