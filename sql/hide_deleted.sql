@@ -182,6 +182,23 @@ SELECT hide_deleted FROM softdelete.status WHERE relation = 'members'::regclass;
 SELECT softdelete.enable('members', hide_deleted => false);
 SELECT count(*) FROM members;
 
+-- INSERT ... SELECT copies what its query sees: the active rows, also into a schema
+-- named repack. Only pg_repack's own copy (into the schema of the extension
+-- pg_repack) keeps every row: test/t/050_coexistence.pl.
+CREATE TABLE accounts (id int PRIMARY KEY);
+INSERT INTO accounts SELECT generate_series(1, 5);
+SELECT softdelete.enable('accounts', hide_deleted => true) IS NOT NULL AS enabled;
+DELETE FROM accounts WHERE id <= 2;
+CREATE SCHEMA repack;
+CREATE TABLE repack.copy_a (LIKE accounts);
+INSERT INTO repack.copy_a SELECT * FROM accounts;
+SELECT count(*) AS copied, count(deleted_at) AS copied_deleted FROM repack.copy_a;
+SET softdelete.visibility = 'all';
+SELECT count(*) AS all_rows, count(deleted_at) AS deleted FROM accounts;
+RESET softdelete.visibility;
+DROP TABLE repack.copy_a;
+DROP SCHEMA repack;
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA sd_hide CASCADE;

@@ -6,9 +6,12 @@
 
 extern "C" {
 #include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -24,6 +27,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -295,6 +299,21 @@ bool FilteringApplies() {
            row_security && !am_walsender && !IsBinaryUpgrade;
 }
 
+// True when the statement root plans is an INSERT into a table of pg_repack's
+// schema: pg_repack copying a table (INSERT INTO repack.table_N SELECT ...
+// FROM ONLY t) before it swaps the copy in. That copy must keep every row,
+// so it is never filtered. Asked only when a scan is about to be filtered.
+bool CopiesIntoRepackTable(PlannerInfo *root) {
+    while (root->parent_root != nullptr) root = root->parent_root;
+    const Query *top = root->parse;
+    if (top->commandType != CMD_INSERT || top->resultRelation <= 0) return false;
+    Oid nsp = get_rel_namespace(rt_fetch(top->resultRelation, top->rtable)->relid);
+    Oid ext = getExtensionOfObject(NamespaceRelationId, nsp);
+    if (!OidIsValid(ext)) return false;
+    char *name = get_extension_name(ext);
+    return name != nullptr && strcmp(name, "pg_repack") == 0;
+}
+
 void SdGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo *rel) {
     if (prev_get_relation_info) prev_get_relation_info(root, relid, inhparent, rel);
     // Inheritance children and partitions get their parent's restrictions
@@ -303,7 +322,7 @@ void SdGetRelationInfo(PlannerInfo *root, Oid relid, bool inhparent, RelOptInfo 
     const RelInfo *info = LookupRelInfoById(relid);
     if (!info->enabled || !info->hide_deleted || info->column_attno <= 0) return;
     planning.depends_on_settings = true;
-    if (guc_visibility == kVisibilityAll) return;
+    if (guc_visibility == kVisibilityAll || CopiesIntoRepackTable(root)) return;
     Expr *clause = ColumnIsNull(rel->relid, info, guc_visibility == kVisibilityActive);
     rel->baserestrictinfo = lappend(
         rel->baserestrictinfo, MakeBaseRestrictInfo(root, clause, bms_make_singleton(rel->relid)));
