@@ -3,7 +3,9 @@
 // Everything here is PostgreSQL-side C-style code: no C++ object with a
 // destructor is alive across a call that can ereport.  The pure parts (the
 // order of the tables, the SQL text) are in core/ and are reached through
-// CoreString/CoreVoid.
+// CoreString/CoreVoid; the catalog reads (the tables to purge, their leaf
+// partitions, the foreign key graph and the keys that reference a unit) are
+// in ext_catalog.cpp and catalog.cpp.
 #include "purge.hpp"
 #include "interval_checks.hpp"
 
@@ -41,6 +43,7 @@ extern "C" {
 
 #include "catalog.hpp"
 #include "executor_hooks.hpp"
+#include "ext_catalog.hpp"
 #include "core/purge_order.hpp"
 #include "core/purge_sql.hpp"
 #include "guc.hpp"
@@ -206,49 +209,31 @@ void OrderTargets(PurgeTarget *targets, int ntargets) {
 // does not own are left out with a NOTICE.
 PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool check_owner,
                               int *count) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(o->relid)};
-    uint64 n = QuerySql(
-        "SELECT c.oid, t.column_name::pg_catalog.text, t.retention, c.relowner, "
-        "  pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-        "    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
-        "  c.relkind OPERATOR(pg_catalog.=) 'p', a.atttypid "
-        "FROM softdelete.tables t "
-        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-        "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid "
-        "  AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped "
-        "WHERE $1 OPERATOR(pg_catalog.=) 0 OR c.oid OPERATOR(pg_catalog.=) $1 "
-        "ORDER BY n.nspname, c.relname",
-        1, types, values, nullptr);
-    // Copy the rows out first: ListUnits runs queries of its own.
+    int n = 0;
+    PurgeTableRow *rows = ReadPurgeTables(o->relid, &n);
     PurgeTarget *targets =
         (PurgeTarget *)MemoryContextAllocZero(cxt, sizeof(PurgeTarget) * (n + 1));
     bool *partitioned = (bool *)palloc0(sizeof(bool) * (n + 1));
     int k = 0;
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
+    for (int i = 0; i < n; ++i) {
+        const PurgeTableRow *row = &rows[i];
         PurgeTarget *t = &targets[k];
-        t->relid = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        t->column = MemoryContextStrdup(cxt, ResultText(i, 2));
-        Datum retention = ResultDatum(i, 3, &isnull);
-        bool has_retention = !isnull;
-        t->owner = DatumGetObjectId(ResultDatum(i, 4, &isnull));
-        t->log_name = MemoryContextStrdup(cxt, ResultText(i, 5));
-        partitioned[k] = DatumGetBool(ResultDatum(i, 6, &isnull));
-        Datum type = ResultDatum(i, 7, &isnull);
-        if (isnull ||
-            (DatumGetObjectId(type) != TIMESTAMPTZOID && DatumGetObjectId(type) != TIMESTAMPOID)) {
+        t->relid = row->relid;
+        t->column = MemoryContextStrdup(cxt, row->column);
+        t->owner = row->owner;
+        t->log_name = MemoryContextStrdup(cxt, row->log_name);
+        partitioned[k] = row->partitioned;
+        if (row->column_type != TIMESTAMPTZOID && row->column_type != TIMESTAMPOID) {
             ereport(WARNING, (errmsg("skipping table %s: its soft-delete column \"%s\" is missing "
                                      "or not a timestamp",
                                      t->log_name, t->column)));
             continue;
         }
-        t->without_time_zone = DatumGetObjectId(type) == TIMESTAMPOID;
+        t->without_time_zone = row->column_type == TIMESTAMPOID;
         if (o->has_older_than)
             t->cutoff = o->older_than;
-        else if (has_retention)
-            t->cutoff = *DatumGetIntervalP(retention);
+        else if (row->has_retention)
+            t->cutoff = row->retention;
         else {
             if (OidIsValid(o->relid))
                 ereport(NOTICE,
