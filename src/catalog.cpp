@@ -132,6 +132,80 @@ bool HasAutoDependency(Oid obj, Oid ref) {
                2, types, values, nullptr) > 0;
 }
 
+Oid *LeafPartitions(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT p.relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1) p "
+        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.relid "
+        "WHERE p.isleaf AND c.relkind OPERATOR(pg_catalog.=) 'r' "
+        "ORDER BY c.relname",
+        relid);
+    Oid *out = (Oid *)palloc0(sizeof(Oid) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        out[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
+ForeignKeyEdgeRow *ForeignKeyRootEdges(int *n) {
+    uint64 rows = QuerySql(
+        "SELECT DISTINCT COALESCE(pg_catalog.pg_partition_root(c.conrelid)::pg_catalog.oid, "
+        "c.conrelid), COALESCE(pg_catalog.pg_partition_root(c.confrelid)::pg_catalog.oid, "
+        "c.confrelid) FROM pg_catalog.pg_constraint c WHERE c.contype OPERATOR(pg_catalog.=) 'f' "
+        "ORDER BY 1, 2",
+        0, nullptr, nullptr, nullptr);
+    ForeignKeyEdgeRow *out = (ForeignKeyEdgeRow *)palloc0(sizeof(ForeignKeyEdgeRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        out[i].child = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        out[i].parent = DatumGetObjectId(ResultDatum(i, 2, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
+ReferencingKeyRow *ReferencingKeys(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "WITH anc AS (SELECT $1 AS relid UNION "
+        "  SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) a) "
+        "SELECT c.oid, rn.nspname::pg_catalog.text, r.relname::pg_catalog.text, "
+        "  r.relkind OPERATOR(pg_catalog.<>) 'p', "
+        "  c.conrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc), "
+        "  ca.attname::pg_catalog.text, pa.attname::pg_catalog.text, pa.atttypid, "
+        "  r.relowner, r.oid "
+        "FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid "
+        "JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace "
+        "CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), "
+        "  pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(child_att, parent_att, i) "
+        "JOIN pg_catalog.pg_attribute ca ON ca.attrelid OPERATOR(pg_catalog.=) c.conrelid "
+        "  AND ca.attnum OPERATOR(pg_catalog.=) k.child_att "
+        "JOIN pg_catalog.pg_attribute pa ON pa.attrelid OPERATOR(pg_catalog.=) c.confrelid "
+        "  AND pa.attnum OPERATOR(pg_catalog.=) k.parent_att "
+        "WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0 "
+        "  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc) "
+        "ORDER BY c.oid, k.i",
+        relid);
+    ReferencingKeyRow *out = (ReferencingKeyRow *)palloc0(sizeof(ReferencingKeyRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        ReferencingKeyRow *row = &out[i];
+        row->constraint = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        row->child_schema = ResultText(i, 2);
+        row->child_name = ResultText(i, 3);
+        row->child_only = DatumGetBool(ResultDatum(i, 4, &isnull));
+        row->same_table = DatumGetBool(ResultDatum(i, 5, &isnull));
+        row->child_column = ResultText(i, 6);
+        row->parent_column = ResultText(i, 7);
+        row->parent_type = DatumGetObjectId(ResultDatum(i, 8, &isnull));
+        row->child_owner = DatumGetObjectId(ResultDatum(i, 9, &isnull));
+        row->child_relid = DatumGetObjectId(ResultDatum(i, 10, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
 char *QualifiedRelationName(Oid relid) {
     char *schema;
     char *name;

@@ -1,7 +1,13 @@
 // catalog.hpp — reads PostgreSQL's catalogs into plain data for the rest of
 // the extension: owners, names, ancestors, operators, grants, view columns
-// and dependencies.  (The foreign-key edges of the cascade are read in
-// cascade.cpp, the unique indexes in unique_indexes.cpp.)
+// and dependencies, and what the purge needs (leaf partitions, the foreign
+// key graph, the keys that reference a table).  (The foreign-key edges of the
+// cascade are read in cascade.cpp, the unique indexes in unique_indexes.cpp,
+// what an event trigger reports in event_triggers.cpp.)
+//
+// Rows come back palloc'd in the caller's current memory context: inside an
+// SPI connection that is the procedure's context, freed at SPI_finish, so a
+// caller that keeps them longer copies them out.
 #pragma once
 
 extern "C" {
@@ -44,5 +50,36 @@ bool HasDependentViews(Oid view);
 
 // True when relation obj has an AUTO dependency on relation ref.
 bool HasAutoDependency(Oid obj, Oid ref);
+
+// The leaf partitions of partitioned table relid that hold rows (regular
+// tables), ordered by name; *n set.
+Oid *LeafPartitions(Oid relid, int *n);
+
+// A foreign key from child to parent, each partition folded into its root.
+struct ForeignKeyEdgeRow {
+    Oid child;
+    Oid parent;
+};
+// Every such edge of the database, each once, ordered; *n set.
+ForeignKeyEdgeRow *ForeignKeyRootEdges(int *n);
+
+// One column pair of a foreign key that can reference the rows of a table.
+struct ReferencingKeyRow {
+    Oid constraint;
+    char *child_schema;  // the referencing table
+    char *child_name;
+    bool child_only;  // the referencing table is not partitioned (read it ONLY)
+    bool same_table;  // the key is on the table itself or one of its ancestors
+    char *child_column;
+    char *parent_column;
+    Oid parent_type;  // the referenced column's type
+    Oid child_owner;
+    Oid child_relid;
+};
+// The foreign keys that reference relid or any of its partition ancestors (a
+// key to a partitioned table references every partition), top-level
+// constraints only: one row per key column, by constraint then in key order;
+// *n set.
+ReferencingKeyRow *ReferencingKeys(Oid relid, int *n);
 
 }  // namespace softdelete

@@ -77,6 +77,7 @@ Datum softdelete_on_sql_drop(PG_FUNCTION_ARGS) {
     Oid save_user;
     int save_sec;
     BeginCatalogWrite(&save_user, &save_sec);
+    // Not in ext_catalog.cpp: pg_event_trigger_dropped_objects() only answers inside sql_drop.
     ExecSql(
         "WITH dropped AS (SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects() "
         "  WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND objsubid = 0), "
@@ -200,6 +201,7 @@ Datum softdelete_on_ddl_end(PG_FUNCTION_ARGS) {
     PartitionChanges(trigdata->parsetree, &partitions_added, &detached);
     ConnectSpi();
     int level = ForceSearchPath();
+    // Not in catalog.cpp: pg_event_trigger_ddl_commands() only answers inside ddl_command_end.
     uint64 n = QuerySql(
         "SELECT DISTINCT objid FROM pg_catalog.pg_event_trigger_ddl_commands() "
         "WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "

@@ -28,6 +28,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 
 #include "setup.hpp"
@@ -219,6 +220,39 @@ void RecordRetention(Oid relid, const Interval *retention) {
     char nulls[2] = {' ', retention ? ' ' : 'n'};
     WriteCatalog("UPDATE softdelete.tables SET retention = $2 WHERE relation::oid = $1", 2, types,
                  values, nulls);
+}
+
+PurgeTableRow *ReadPurgeTables(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT c.oid, t.column_name::pg_catalog.text, t.retention, c.relowner, "
+        "  pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
+        "    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
+        "  c.relkind OPERATOR(pg_catalog.=) 'p', a.atttypid "
+        "FROM softdelete.tables t "
+        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+        "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid "
+        "  AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped "
+        "WHERE $1 OPERATOR(pg_catalog.=) 0 OR c.oid OPERATOR(pg_catalog.=) $1 "
+        "ORDER BY n.nspname, c.relname",
+        relid);
+    PurgeTableRow *out = (PurgeTableRow *)palloc0(sizeof(PurgeTableRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        PurgeTableRow *row = &out[i];
+        row->relid = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        row->column = ResultText(i, 2);
+        Datum retention = ResultDatum(i, 3, &isnull);
+        row->has_retention = !isnull;
+        if (row->has_retention) row->retention = *DatumGetIntervalP(retention);
+        row->owner = DatumGetObjectId(ResultDatum(i, 4, &isnull));
+        row->log_name = ResultText(i, 5);
+        row->partitioned = DatumGetBool(ResultDatum(i, 6, &isnull));
+        Datum type = ResultDatum(i, 7, &isnull);
+        row->column_type = isnull ? InvalidOid : DatumGetObjectId(type);
+    }
+    *n = (int)rows;
+    return out;
 }
 
 // True when an ancestor of partition relid is enabled.

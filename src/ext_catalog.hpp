@@ -87,6 +87,22 @@ CascadeFkRow *CascadeKeysToUnenabledParents(Oid relid, int *n);
 // The tables (not enabled yet) that reference relid through ON DELETE CASCADE.
 List *UnenabledCascadeChildren(Oid relid);
 
+// An enabled table as the purge reads it (softdelete.tables with the
+// table's current name, owner and soft-delete column type).
+struct PurgeTableRow {
+    Oid relid;
+    char *column;
+    bool has_retention;
+    Interval retention;  // when has_retention
+    Oid owner;
+    char *log_name;  // "schema"."name", each part quoted as needed
+    bool partitioned;
+    Oid column_type;  // InvalidOid when the column is gone
+};
+// The enabled tables (relid InvalidOid) or only relid, ordered by schema and
+// name; *n set.
+PurgeTableRow *ReadPurgeTables(Oid relid, int *n);
+
 // True when an ancestor of partition relid is enabled.
 bool PartitionOfEnabled(Oid relid);
 

@@ -3,7 +3,9 @@
 // Everything here is PostgreSQL-side C-style code: no C++ object with a
 // destructor is alive across a call that can ereport.  The pure parts (the
 // order of the tables, the SQL text) are in core/ and are reached through
-// CoreString/CoreVoid.
+// CoreString/CoreVoid; the catalog reads (the tables to purge, their leaf
+// partitions, the foreign key graph and the keys that reference a unit) are
+// in ext_catalog.cpp and catalog.cpp.
 #include "purge.hpp"
 #include "interval_checks.hpp"
 
@@ -41,6 +43,7 @@ extern "C" {
 
 #include "catalog.hpp"
 #include "executor_hooks.hpp"
+#include "ext_catalog.hpp"
 #include "core/purge_order.hpp"
 #include "core/purge_sql.hpp"
 #include "guc.hpp"
@@ -144,20 +147,11 @@ void ListUnits(MemoryContext cxt, PurgeTarget *t, bool partitioned) {
         t->units[0].relid = t->relid;
         return;
     }
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(t->relid)};
-    uint64 n = QuerySql(
-        "SELECT p.relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1) p "
-        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.relid "
-        "WHERE p.isleaf AND c.relkind OPERATOR(pg_catalog.=) 'r' "
-        "ORDER BY c.relname",
-        1, types, values, nullptr);
-    t->nunits = (int)n;
+    int n = 0;
+    Oid *leaves = LeafPartitions(t->relid, &n);
+    t->nunits = n;
     t->units = (PurgeUnit *)MemoryContextAllocZero(cxt, sizeof(PurgeUnit) * (n + 1));
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
-        t->units[i].relid = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-    }
+    for (int i = 0; i < n; ++i) t->units[i].relid = leaves[i];
 }
 
 // Fills t->group / t->cyclic from the foreign key graph of the whole database
@@ -167,19 +161,8 @@ void OrderTargets(PurgeTarget *targets, int ntargets) {
         if (ntargets == 1) targets[0].group = 0;
         return;
     }
-    uint64 nedges = QuerySql(
-        "SELECT DISTINCT COALESCE(pg_catalog.pg_partition_root(c.conrelid)::pg_catalog.oid, "
-        "c.conrelid), COALESCE(pg_catalog.pg_partition_root(c.confrelid)::pg_catalog.oid, "
-        "c.confrelid) FROM pg_catalog.pg_constraint c WHERE c.contype OPERATOR(pg_catalog.=) 'f' "
-        "ORDER BY 1, 2",
-        0, nullptr, nullptr, nullptr);
-    uint32 *children = (uint32 *)palloc(sizeof(uint32) * (nedges + 1));
-    uint32 *parents = (uint32 *)palloc(sizeof(uint32) * (nedges + 1));
-    for (uint64 i = 0; i < nedges; ++i) {
-        bool isnull;
-        children[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        parents[i] = DatumGetObjectId(ResultDatum(i, 2, &isnull));
-    }
+    int nedges = 0;
+    ForeignKeyEdgeRow *fk_edges = ForeignKeyRootEdges(&nedges);
     uint32 *ids = (uint32 *)palloc(sizeof(uint32) * ntargets);
     for (int i = 0; i < ntargets; ++i) ids[i] = targets[i].relid;
     // Output: target indexes in purge order, with their group and cyclic flag.
@@ -191,7 +174,7 @@ void OrderTargets(PurgeTarget *targets, int ntargets) {
         std::vector<std::uint32_t> tables(ids, ids + ntargets);
         std::vector<core::ForeignKeyEdge> edges;
         edges.reserve(nedges);
-        for (uint64 i = 0; i < nedges; ++i) edges.push_back({children[i], parents[i]});
+        for (int i = 0; i < nedges; ++i) edges.push_back({fk_edges[i].child, fk_edges[i].parent});
         std::unordered_map<std::uint32_t, int> index;
         for (int i = 0; i < ntargets; ++i) index.emplace(ids[i], i);
         std::vector<core::PurgeGroup> groups = core::PurgeOrder(tables, edges);
@@ -226,49 +209,31 @@ void OrderTargets(PurgeTarget *targets, int ntargets) {
 // does not own are left out with a NOTICE.
 PurgeTarget *ListPurgeTargets(MemoryContext cxt, const PurgeOptions *o, bool check_owner,
                               int *count) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(o->relid)};
-    uint64 n = QuerySql(
-        "SELECT c.oid, t.column_name::pg_catalog.text, t.retention, c.relowner, "
-        "  pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
-        "    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), "
-        "  c.relkind OPERATOR(pg_catalog.=) 'p', a.atttypid "
-        "FROM softdelete.tables t "
-        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-        "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid "
-        "  AND a.attname OPERATOR(pg_catalog.=) t.column_name AND NOT a.attisdropped "
-        "WHERE $1 OPERATOR(pg_catalog.=) 0 OR c.oid OPERATOR(pg_catalog.=) $1 "
-        "ORDER BY n.nspname, c.relname",
-        1, types, values, nullptr);
-    // Copy the rows out first: ListUnits runs queries of its own.
+    int n = 0;
+    PurgeTableRow *rows = ReadPurgeTables(o->relid, &n);
     PurgeTarget *targets =
         (PurgeTarget *)MemoryContextAllocZero(cxt, sizeof(PurgeTarget) * (n + 1));
     bool *partitioned = (bool *)palloc0(sizeof(bool) * (n + 1));
     int k = 0;
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
+    for (int i = 0; i < n; ++i) {
+        const PurgeTableRow *row = &rows[i];
         PurgeTarget *t = &targets[k];
-        t->relid = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        t->column = MemoryContextStrdup(cxt, ResultText(i, 2));
-        Datum retention = ResultDatum(i, 3, &isnull);
-        bool has_retention = !isnull;
-        t->owner = DatumGetObjectId(ResultDatum(i, 4, &isnull));
-        t->log_name = MemoryContextStrdup(cxt, ResultText(i, 5));
-        partitioned[k] = DatumGetBool(ResultDatum(i, 6, &isnull));
-        Datum type = ResultDatum(i, 7, &isnull);
-        if (isnull ||
-            (DatumGetObjectId(type) != TIMESTAMPTZOID && DatumGetObjectId(type) != TIMESTAMPOID)) {
+        t->relid = row->relid;
+        t->column = MemoryContextStrdup(cxt, row->column);
+        t->owner = row->owner;
+        t->log_name = MemoryContextStrdup(cxt, row->log_name);
+        partitioned[k] = row->partitioned;
+        if (row->column_type != TIMESTAMPTZOID && row->column_type != TIMESTAMPOID) {
             ereport(WARNING, (errmsg("skipping table %s: its soft-delete column \"%s\" is missing "
                                      "or not a timestamp",
                                      t->log_name, t->column)));
             continue;
         }
-        t->without_time_zone = DatumGetObjectId(type) == TIMESTAMPOID;
+        t->without_time_zone = row->column_type == TIMESTAMPOID;
         if (o->has_older_than)
             t->cutoff = o->older_than;
-        else if (has_retention)
-            t->cutoff = *DatumGetIntervalP(retention);
+        else if (row->has_retention)
+            t->cutoff = row->retention;
         else {
             if (OidIsValid(o->relid))
                 ereport(NOTICE,
@@ -305,35 +270,6 @@ void RememberReferenced(PurgeUnit *u, const ItemPointerData *tid) {
     u->skip[u->nskip++] = *tid;
 }
 
-// Reads the foreign keys that can reference the rows of unit u: those on it
-// or on any of its ancestors (a foreign key to a partitioned table references
-// every partition).  One row per key column, in key order.
-uint64 ReadReferencingKeys(Oid relid) {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    return QuerySql(
-        "WITH anc AS (SELECT $1 AS relid UNION "
-        "  SELECT a.relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1) a) "
-        "SELECT c.oid, rn.nspname::pg_catalog.text, r.relname::pg_catalog.text, "
-        "  r.relkind OPERATOR(pg_catalog.<>) 'p', "
-        "  c.conrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc), "
-        "  ca.attname::pg_catalog.text, pa.attname::pg_catalog.text, pa.atttypid, "
-        "  r.relowner, r.oid "
-        "FROM pg_catalog.pg_constraint c "
-        "JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.conrelid "
-        "JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace "
-        "CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), "
-        "  pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(child_att, parent_att, i) "
-        "JOIN pg_catalog.pg_attribute ca ON ca.attrelid OPERATOR(pg_catalog.=) c.conrelid "
-        "  AND ca.attnum OPERATOR(pg_catalog.=) k.child_att "
-        "JOIN pg_catalog.pg_attribute pa ON pa.attrelid OPERATOR(pg_catalog.=) c.confrelid "
-        "  AND pa.attnum OPERATOR(pg_catalog.=) k.parent_att "
-        "WHERE c.contype OPERATOR(pg_catalog.=) 'f' AND c.conparentid OPERATOR(pg_catalog.=) 0 "
-        "  AND c.confrelid OPERATOR(pg_catalog.=) ANY (SELECT relid FROM anc) "
-        "ORDER BY c.oid, k.i",
-        1, types, values, nullptr);
-}
-
 // True when role `owner` reads every row of table `child`: it may SELECT it,
 // and row-level security does not apply to it there (no RLS, BYPASSRLS, or
 // its own table: the purge reads with SECURITY_NOFORCE_RLS, as the
@@ -353,76 +289,56 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     char *schema;
     char *name;
     RelationNames(u->relid, &schema, &name);
-    uint64 n = ReadReferencingKeys(u->relid);
-    Oid *con = (Oid *)palloc(sizeof(Oid) * (n + 1));
-    char **ref_schema = (char **)palloc(sizeof(char *) * (n + 1));
-    char **ref_name = (char **)palloc(sizeof(char *) * (n + 1));
-    bool *only = (bool *)palloc(sizeof(bool) * (n + 1));
-    bool *same = (bool *)palloc(sizeof(bool) * (n + 1));
-    char **child_col = (char **)palloc(sizeof(char *) * (n + 1));
-    char **parent_col = (char **)palloc(sizeof(char *) * (n + 1));
-    Oid *parent_type = (Oid *)palloc(sizeof(Oid) * (n + 1));
-    Oid *child_owner = (Oid *)palloc(sizeof(Oid) * (n + 1));
-    Oid *child_relid = (Oid *)palloc(sizeof(Oid) * (n + 1));
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
-        con[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        ref_schema[i] = ResultText(i, 2);
-        ref_name[i] = ResultText(i, 3);
-        only[i] = DatumGetBool(ResultDatum(i, 4, &isnull));
-        same[i] = DatumGetBool(ResultDatum(i, 5, &isnull));
-        child_col[i] = ResultText(i, 6);
-        parent_col[i] = ResultText(i, 7);
-        parent_type[i] = DatumGetObjectId(ResultDatum(i, 8, &isnull));
-        child_owner[i] = DatumGetObjectId(ResultDatum(i, 9, &isnull));
-        child_relid[i] = DatumGetObjectId(ResultDatum(i, 10, &isnull));
-    }
+    // The foreign keys that can reference the unit's rows: those on it or on
+    // any of its ancestors.  One row per key column, in key order.
+    int n = 0;
+    ReferencingKeyRow *fk = ReferencingKeys(u->relid, &n);
     char **ops = (char **)palloc(sizeof(char *) * (n + 1));
-    for (uint64 i = 0; i < n; ++i) {
-        ops[i] = EqualityOperatorSql(parent_type[i]);
+    for (int i = 0; i < n; ++i) {
+        ops[i] = EqualityOperatorSql(fk[i].parent_type);
         if (ops[i] == nullptr)
             elog(ERROR, "softdelete: no equality operator for type %s",
-                 format_type_be(parent_type[i]));
+                 format_type_be(fk[i].parent_type));
     }
     // The referenced columns, each once: the lock step returns them.
     int nkeys = 0;
     char **keys = (char **)palloc(sizeof(char *) * (n + 1));
     Oid *key_types = (Oid *)palloc(sizeof(Oid) * (n + 1));
     int *key_of = (int *)palloc(sizeof(int) * (n + 1));  // row i -> its key column
-    for (uint64 i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
         int k = 0;
-        while (k < nkeys && strcmp(keys[k], parent_col[i]) != 0) ++k;
+        while (k < nkeys && strcmp(keys[k], fk[i].parent_column) != 0) ++k;
         if (k == nkeys) {
-            keys[nkeys] = parent_col[i];
-            key_types[nkeys++] = parent_type[i];
+            keys[nkeys] = fk[i].parent_column;
+            key_types[nkeys++] = fk[i].parent_type;
         }
         key_of[i] = k;
     }
     // One entry per foreign key: rows [first[r], first[r + 1]).
     int nrefs = 0;
     int *first = (int *)palloc(sizeof(int) * (n + 2));
-    for (uint64 i = 0; i < n; ++i)
-        if (i == 0 || con[i] != con[i - 1]) first[nrefs++] = (int)i;
-    first[nrefs] = (int)n;
+    for (int i = 0; i < n; ++i)
+        if (i == 0 || fk[i].constraint != fk[i - 1].constraint) first[nrefs++] = i;
+    first[nrefs] = n;
     bool *prefilter = (bool *)palloc(sizeof(bool) * (nrefs + 1));
     for (int r = 0; r < nrefs; ++r)
-        prefilter[r] = OwnerReadsAllRows(t->owner, child_relid[first[r]]);
+        prefilter[r] = OwnerReadsAllRows(t->owner, fk[first[r]].child_relid);
 
     const char *column = t->column;
     bool without_tz = t->without_time_zone;
     // Called only inside CoreString (its vector never outlives the C++ scope).
     auto reference = [&](int r) {
-        core::ReferencingForeignKey fk;
+        core::ReferencingForeignKey key;
         int i = first[r];
-        fk.table = {ref_schema[i], ref_name[i]};
-        fk.only = only[i];
-        fk.same_table = same[i];
+        key.table = {fk[i].child_schema, fk[i].child_name};
+        key.only = fk[i].child_only;
+        key.same_table = fk[i].same_table;
         for (; i < first[r + 1]; ++i) {
-            fk.columns.child_columns.push_back(child_col[i]);
-            fk.columns.parent_columns.push_back(parent_col[i]);
-            fk.columns.eq_operators.push_back(ops[i]);
+            key.columns.child_columns.push_back(fk[i].child_column);
+            key.columns.parent_columns.push_back(fk[i].parent_column);
+            key.columns.eq_operators.push_back(ops[i]);
         }
-        return fk;
+        return key;
     };
     auto key_list = [&] { return std::vector<std::string>(keys, keys + nkeys); };
     u->lock_due_sql = CopySql(
@@ -455,14 +371,14 @@ void PrepareUnit(MemoryContext cxt, const PurgeTarget *t, PurgeUnit *u) {
     for (int r = 0; r < nrefs; ++r) {
         PurgeReference *ref = &u->refs[r];
         int i = first[r];
-        ref->child_owner = child_owner[i];
-        ref->same_table = same[i];
+        ref->child_owner = fk[i].child_owner;
+        ref->same_table = fk[i].same_table;
         ref->nkeys = first[r + 1] - i;
         ref->key_index = (int *)MemoryContextAlloc(cxt, sizeof(int) * ref->nkeys);
         for (int k = 0; k < ref->nkeys; ++k) ref->key_index[k] = key_of[i + k];
         ref->check_sql = CopySql(
             cxt, CoreString([&] { return core::BuildReferencedCandidatesSql(reference(r)); }));
-        u->self_referenced = u->self_referenced || same[i];
+        u->self_referenced = u->self_referenced || fk[i].same_table;
     }
     u->prepared = true;
 }
