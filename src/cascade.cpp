@@ -28,6 +28,7 @@ extern "C" {
 #include "guc.hpp"
 #include "pg_boundary.hpp"
 #include "executor_hooks.hpp"
+#include "rel_cache.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -137,8 +138,11 @@ struct GoneEdge {
     SPIPlanPtr exists;  // $1.. key -> a row when the parent row exists
 };
 
+}  // namespace
+
+// Kept in the relation cache's entry of relid (rel_cache.hpp).
 struct EdgeSet {
-    Oid relid;        // hash key
+    Oid relid;
     bool built;       // false: (re)build at the next use
     SPIPlanPtr lock;  // $1 tid: SELECT ... FOR UPDATE, when there are children
     Oid owner;
@@ -152,8 +156,14 @@ struct EdgeSet {
     GoneEdge *gone;
 };
 
+namespace {
+
+// Every edge set lives in edges_context, listed in edge_sets (to free their
+// plans); a relation cache entry's slot counts only while its generation is
+// edges_generation, so a reset empties every slot at once.
 MemoryContext edges_context = nullptr;
-HTAB *edges = nullptr;
+List *edge_sets = NIL;
+uint64 edges_generation = 1;
 bool edges_stale = false;
 // > 0 while some code holds pointers into the cache (a cascade running, a
 // trigger looking parents up, an edge set being built): a relcache
@@ -189,14 +199,11 @@ void FreeEdgeSetPlans(EdgeSet *set) {
 }
 
 void ResetEdges() {
-    if (edges != nullptr) {
-        HASH_SEQ_STATUS status;
-        hash_seq_init(&status, edges);
-        EdgeSet *set;
-        while ((set = (EdgeSet *)hash_seq_search(&status)) != nullptr) FreeEdgeSetPlans(set);
-    }
+    ListCell *lc;
+    foreach (lc, edge_sets) FreeEdgeSetPlans((EdgeSet *)lfirst(lc));
     if (edges_context != nullptr) MemoryContextReset(edges_context);
-    edges = nullptr;
+    edge_sets = NIL;
+    edges_generation++;
     edges_stale = false;
 }
 
@@ -476,19 +483,16 @@ EdgeSet *Edges(Oid relid) {
     if (edges_context == nullptr)
         edges_context =
             AllocSetContextCreate(CacheMemoryContext, "softdelete edges", ALLOCSET_DEFAULT_SIZES);
-    if (edges == nullptr) {
-        HASHCTL ctl;
-        memset(&ctl, 0, sizeof ctl);
-        ctl.keysize = sizeof(Oid);
-        ctl.entrysize = sizeof(EdgeSet);
-        ctl.hcxt = edges_context;
-        edges = hash_create("softdelete edges", 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-    }
-    bool found;
-    EdgeSet *set = (EdgeSet *)hash_search(edges, &relid, HASH_ENTER, &found);
-    if (!found) {
-        memset(set, 0, sizeof *set);
+    RelInfo *info = LookupRelInfoById(relid);
+    EdgeSet *set = info->edges_generation == edges_generation ? info->edges : nullptr;
+    if (set == nullptr) {
+        set = (EdgeSet *)MemoryContextAllocZero(edges_context, sizeof(EdgeSet));
         set->relid = relid;
+        MemoryContext old = MemoryContextSwitchTo(edges_context);
+        edge_sets = lappend(edge_sets, set);
+        MemoryContextSwitchTo(old);
+        info->edges = set;
+        info->edges_generation = edges_generation;
     }
     if (!set->built) {
         // A set left half-built by a failed build: free its plans first.

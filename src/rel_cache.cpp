@@ -122,7 +122,11 @@ RelInfo *LookupRelInfo(Relation rel) {
     Oid relid = RelationGetRelid(rel);
     bool found;
     RelInfo *info = (RelInfo *)hash_search(rel_cache, &relid, HASH_ENTER, &found);
-    if (!found) info->valid = false;
+    if (!found) {
+        info->valid = false;
+        info->edges = nullptr;
+        info->edges_generation = 0;
+    }
     if (!info->valid) BuildRelInfo(info, rel);
     return info;
 }

@@ -11,12 +11,15 @@
 // invalidates every cached plan on the table.  The facts are kept per
 // relation OID in CacheMemoryContext.
 //
+// Each entry also holds the relation's foreign-key edge set (cascade.cpp):
+// one hash for everything the extension caches per relation.
+//
 // Invalidation (InvalidateRelation): a relcache event for relation X makes
 // X's facts stale (all of them for an event without a relation); and, since
-// the foreign-key edge sets of cascade.cpp describe pairs of relations (a
-// parent's set names its children's owners, columns and settings), every
-// edge set goes stale with any relcache event — rebuilt at the next use once
-// no cascade holds them.
+// the foreign-key edge sets describe pairs of relations (a parent's set names
+// its children's owners, columns and settings), every edge set goes stale
+// with any relcache event — rebuilt at the next use once no cascade holds
+// them.
 #pragma once
 
 extern "C" {
@@ -26,6 +29,8 @@ extern "C" {
 }
 
 namespace softdelete {
+
+struct EdgeSet;  // cascade.cpp: the relation's foreign-key edges and their plans
 
 struct RelInfo {
     Oid relid;  // hash key
@@ -38,6 +43,11 @@ struct RelInfo {
     AttrNumber column_attno;  // 0 when the column is missing or not a timestamp
     Oid column_type;          // TIMESTAMPTZOID or TIMESTAMPOID
     Oid owner;
+    // The relation's foreign-key edge set (cascade.cpp), valid while
+    // edges_generation equals cascade.cpp's generation: a reset of the edge
+    // sets (after any relcache event) makes every slot stale at once.
+    EdgeSet *edges;
+    uint64 edges_generation;
 };
 
 // The facts of rel, (re)built if stale.  Never NULL; ->enabled tells.
