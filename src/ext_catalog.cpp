@@ -21,6 +21,7 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -297,6 +298,120 @@ List *UnenabledCascadeChildren(Oid relid) {
         out = lappend_oid(out, DatumGetObjectId(ResultDatum(i, 1, &isnull)));
     }
     return out;
+}
+
+namespace {
+
+// The elements of a text[] datum, palloc'd; *n set.
+char **TextArray(Datum d, int *n) {
+    ArrayType *arr = DatumGetArrayTypeP(d);
+    Datum *elems;
+    deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, n);
+    char **out = (char **)palloc(sizeof(char *) * (*n + 1));
+    for (int i = 0; i < *n; ++i) out[i] = TextDatumGetCString(elems[i]);
+    return out;
+}
+
+// Columns: schema, name, relkind, soft-delete column, audit, owner, fk child
+// columns, fk parent columns, operators, the other side's relid, and the
+// operators' commutators ('' if none).
+const char *const kEdgeColumns =
+    "n.nspname::text, cl.relname::text, cl.relkind::text, t.column_name::text, t.audit, "
+    "cl.relowner, "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) "
+    "')' "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
+    "cl.oid, "
+    "ARRAY(SELECT COALESCE('OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) m.oprname OPERATOR(pg_catalog.||) "
+    "        ')', '') "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      LEFT JOIN pg_catalog.pg_operator m ON m.oid = o.oprcom "
+    "      LEFT JOIN pg_catalog.pg_namespace s ON s.oid = m.oprnamespace ORDER BY k.ord) ";
+
+// relid and its partition ancestors.
+const char *const kTreeOf =
+    "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
+
+// Runs sql (kEdgeColumns first, then relid's own soft-delete column when
+// own_column) with the latest committed state and reads its rows.
+CascadeKeyRow *ReadCascadeKeys(const char *sql, Oid relid, bool own_column, int *n) {
+    uint64 rows = QueryOidLatest(sql, relid);  // committed state, also under RR
+    CascadeKeyRow *out = (CascadeKeyRow *)palloc0(sizeof(CascadeKeyRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        CascadeKeyRow *r = &out[i];
+        bool isnull;
+        r->schema = ResultText(i, 1);
+        r->name = ResultText(i, 2);
+        r->only = ResultText(i, 3)[0] != 'p';
+        r->column = ResultText(i, 4);
+        r->audit = DatumGetBool(ResultDatum(i, 5, &isnull));
+        r->owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
+        int np, no, nc;
+        r->child_columns = TextArray(ResultDatum(i, 7, &isnull), &r->nkeys);
+        r->parent_columns = TextArray(ResultDatum(i, 8, &isnull), &np);
+        r->operators = TextArray(ResultDatum(i, 9, &isnull), &no);
+        r->other = DatumGetObjectId(ResultDatum(i, 10, &isnull));
+        r->commuted = TextArray(ResultDatum(i, 11, &isnull), &nc);
+        if (r->nkeys < 1 || np != r->nkeys || no != r->nkeys || nc != r->nkeys)
+            elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns",
+                 r->name, r->nkeys, np, no, nc);
+        r->own_column = own_column ? ResultText(i, 12) : nullptr;
+    }
+    *n = (int)rows;
+    return out;
+}
+
+}  // namespace
+
+CascadeKeyRow *CascadeChildKeys(Oid relid, int *n) {
+    char *sql = psprintf(
+        "SELECT %s FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.conrelid "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.confrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf);
+    return ReadCascadeKeys(sql, relid, false, n);
+}
+
+CascadeKeyRow *CascadeParentKeys(Oid relid, int *n) {
+    // kEdgeColumns' "other side" is the parent here; column 12 is this
+    // relation's own soft-delete column.
+    char *sql = psprintf(
+        "SELECT %s, t2.column_name::text FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.confrelid "
+        "JOIN softdelete.tables t2 ON t2.relation::pg_catalog.oid IN %s "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf, kTreeOf);
+    return ReadCascadeKeys(sql, relid, true, n);
+}
+
+CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n) {
+    // kEdgeColumns without softdelete.tables: NULL column and audit.
+    char *sql = psprintf(
+        "SELECT %s FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "LEFT JOIN softdelete.tables t ON false "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf);
+    return ReadCascadeKeys(sql, relid, false, n);
 }
 
 bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {

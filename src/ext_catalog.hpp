@@ -1,6 +1,10 @@
 // ext_catalog.hpp — the extension's own catalog: softdelete.tables and
 // softdelete.unique_indexes, read into plain rows and written as the
-// extension owner (table owners cannot write them).
+// extension owner (table owners cannot write them).  Reads of PostgreSQL's
+// catalogs that join them are here too: the cascade's foreign keys.
+//
+// Rows come back palloc'd in the caller's current memory context (inside an
+// SPI connection, the procedure's context, freed at SPI_finish).
 #pragma once
 
 extern "C" {
@@ -86,6 +90,36 @@ struct CascadeFkRow {
 CascadeFkRow *CascadeKeysToUnenabledParents(Oid relid, int *n);
 // The tables (not enabled yet) that reference relid through ON DELETE CASCADE.
 List *UnenabledCascadeChildren(Oid relid);
+
+// A top-level ON DELETE CASCADE foreign key, as the cascade plans it, and the
+// table on its other side (a child of relid, or a parent).
+struct CascadeKeyRow {
+    Oid other;  // the table on the other side
+    char *schema;
+    char *name;
+    bool only;     // not partitioned: ONLY in generated SQL
+    char *column;  // its soft-delete column (NULL from CascadeKeysToAnyParent)
+    bool audit;    // false from CascadeKeysToAnyParent
+    Oid owner;
+    int nkeys;              // >= 1: each array below has nkeys entries
+    char **child_columns;   // the referencing columns, in key order
+    char **parent_columns;  // the referenced columns
+    char **operators;       // "OPERATOR(schema.=)" of each column pair
+    char **commuted;        // their commutators, "" where there is none
+    char *own_column;       // CascadeParentKeys only: relid's soft-delete column
+};
+// The three below read the latest committed catalog state, also under
+// REPEATABLE READ (spi_util.hpp QueryOidLatest), as the relcache and the
+// triggers already show it; relid stands for itself and its partition
+// ancestors; rows ordered by constraint; *n set.
+//
+// The enabled tables that reference relid through such a key.
+CascadeKeyRow *CascadeChildKeys(Oid relid, int *n);
+// The enabled tables relid references through such a key, when relid (or an
+// ancestor) is enabled itself.
+CascadeKeyRow *CascadeParentKeys(Oid relid, int *n);
+// Every table relid references through such a key, enabled or not.
+CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n);
 
 // An enabled table as the purge reads it (softdelete.tables with the
 // table's current name, owner and soft-delete column type).
