@@ -2,9 +2,9 @@
 // the extension: owners, names, ancestors, operators, grants, view columns
 // and dependencies, and what the purge needs (leaf partitions, the foreign
 // key graph, the keys that reference a table).  (Reads that join the
-// extension's own tables, as the cascade's foreign keys do, are in
-// ext_catalog.hpp; the unique indexes are read in unique_indexes.cpp, what
-// an event trigger reports in event_triggers.cpp.)
+// extension's own tables, as the cascade's foreign keys and the unique
+// indexes do, are in ext_catalog.hpp; what an event trigger reports is read
+// in event_triggers.cpp, the only place it can be.)
 //
 // Rows come back palloc'd in the caller's current memory context: inside an
 // SPI connection that is the procedure's context, freed at SPI_finish, so a

@@ -414,6 +414,82 @@ CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n) {
     return ReadCascadeKeys(sql, relid, false, n);
 }
 
+UniqueIndexRow *UniqueIndexes(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT i.indexrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid), "
+        "  pg_catalog.pg_get_expr(i.indpred, i.indrelid), con.oid IS NOT NULL, i.indisprimary, "
+        "  i.indisreplident, COALESCE(con.condeferrable, false), "
+        "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
+        "          AND f.conindid = i.indexrelid), "
+        "  i.indisvalid, "
+        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
+        "          WHERE u.relation::pg_catalog.oid = i.indrelid AND u.index = c.relname) "
+        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
+        "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
+        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
+        relid);
+    UniqueIndexRow *out = (UniqueIndexRow *)palloc0(sizeof(UniqueIndexRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        UniqueIndexRow *r = &out[i];
+        r->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        r->name = ResultText(i, 2);
+        r->definition = ResultText(i, 3);
+        r->predicate = ResultText(i, 4);
+        r->is_constraint = DatumGetBool(ResultDatum(i, 5, &isnull));
+        r->is_primary = DatumGetBool(ResultDatum(i, 6, &isnull));
+        r->is_replident = DatumGetBool(ResultDatum(i, 7, &isnull));
+        r->deferrable = DatumGetBool(ResultDatum(i, 8, &isnull));
+        r->fk_referenced = DatumGetBool(ResultDatum(i, 9, &isnull));
+        r->valid = DatumGetBool(ResultDatum(i, 10, &isnull));
+        r->recorded = DatumGetBool(ResultDatum(i, 11, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
+RecordedUniqueIndexRow *RecordedUniqueIndexes(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT i.indexrelid, u.was_constraint, c.relname::text, "
+        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, "
+        "i.indrelid), "
+        "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, "
+        "ord) "
+        "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+        "        ORDER BY k.ord), "
+        "  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1)) "
+        "     OPERATOR(pg_catalog.||) ' = ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal("
+        "     pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ') "
+        "   FROM pg_catalog.unnest(c.reloptions) o) "
+        "FROM softdelete.unique_indexes u "
+        "JOIN pg_catalog.pg_class r ON r.oid = u.relation::pg_catalog.oid "
+        "JOIN pg_catalog.pg_class c ON c.relname = u.index AND c.relnamespace = r.relnamespace "
+        "JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid AND i.indrelid = r.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE u.relation::oid = $1 ORDER BY c.relname",
+        relid);
+    RecordedUniqueIndexRow *out =
+        (RecordedUniqueIndexRow *)palloc0(sizeof(RecordedUniqueIndexRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        RecordedUniqueIndexRow *r = &out[i];
+        r->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        r->was_constraint = DatumGetBool(ResultDatum(i, 2, &isnull));
+        r->name = ResultText(i, 3);
+        r->definition = ResultText(i, 4);
+        r->predicate = ResultText(i, 5);
+        r->schema = ResultText(i, 6);
+        r->nkeyatts = DatumGetInt16(ResultDatum(i, 7, &isnull));
+        r->nulls_not_distinct = DatumGetBool(ResultDatum(i, 8, &isnull));
+        r->columns = TextArray(ResultDatum(i, 9, &isnull), &r->ncolumns);
+        r->with_options = ResultText(i, 10);
+    }
+    *n = (int)rows;
+    return out;
+}
+
 bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {
     if (QueryOid(psprintf("SELECT t.column_name::text, t.\"cascade\", t.audit, %s "
                           "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "

@@ -1,7 +1,8 @@
 // ext_catalog.hpp — the extension's own catalog: softdelete.tables and
 // softdelete.unique_indexes, read into plain rows and written as the
 // extension owner (table owners cannot write them).  Reads of PostgreSQL's
-// catalogs that join them are here too: the cascade's foreign keys.
+// catalogs that join them are here too: the cascade's foreign keys and the
+// unique indexes enable() and disable() replace.
 //
 // Rows come back palloc'd in the caller's current memory context (inside an
 // SPI connection, the procedure's context, freed at SPI_finish).
@@ -120,6 +121,40 @@ CascadeKeyRow *CascadeChildKeys(Oid relid, int *n);
 CascadeKeyRow *CascadeParentKeys(Oid relid, int *n);
 // Every table relid references through such a key, enabled or not.
 CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n);
+
+// A unique index of a table, with what enable() needs to know of it.
+struct UniqueIndexRow {
+    Oid index;
+    char *name;
+    char *definition;  // pg_get_indexdef
+    char *predicate;   // NULL if none
+    bool is_constraint;
+    bool is_primary;
+    bool is_replident;
+    bool deferrable;
+    bool fk_referenced;  // a foreign key references it
+    bool valid;
+    bool recorded;  // in softdelete.unique_indexes: made partial by enable()
+};
+// relid's unique indexes, ordered by name; *n set.
+UniqueIndexRow *UniqueIndexes(Oid relid, int *n);
+
+// A unique index recorded in softdelete.unique_indexes, as it is now.
+struct RecordedUniqueIndexRow {
+    Oid index;
+    bool was_constraint;
+    char *name;
+    char *definition;  // pg_get_indexdef
+    char *predicate;   // NULL if none
+    char *schema;
+    int nkeyatts;  // the first nkeyatts of columns are key columns, the rest INCLUDE
+    bool nulls_not_distinct;
+    int ncolumns;
+    char **columns;
+    char *with_options;  // "name = 'value', ..." of its reloptions, NULL if none
+};
+// The recorded unique indexes of relid, ordered by name; *n set.
+RecordedUniqueIndexRow *RecordedUniqueIndexes(Oid relid, int *n);
 
 // An enabled table as the purge reads it (softdelete.tables with the
 // table's current name, owner and soft-delete column type).
