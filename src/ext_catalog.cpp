@@ -82,6 +82,18 @@ bool IsEnabled(Oid relid) {
                relid) > 0;
 }
 
+Oid *EnabledTables(int *n) {
+    uint64 rows = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1", 0,
+                           nullptr, nullptr, nullptr);
+    Oid *out = (Oid *)palloc(sizeof(Oid) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        out[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
 bool IsActiveView(Oid view) {
     return QueryOid(
                "SELECT 1 FROM softdelete.tables WHERE active_view::pg_catalog.oid "

@@ -40,6 +40,9 @@ CatalogRow ReadCatalogRow(Oid relid);
 // True if relid is recorded in softdelete.tables (needs an SPI connection).
 bool IsEnabled(Oid relid);
 
+// Every table recorded in softdelete.tables, by OID; *n set.
+Oid *EnabledTables(int *n);
+
 // True if view is recorded as an enabled table's active view.
 bool IsActiveView(Oid view);
 
