@@ -1,4 +1,6 @@
-// cascade.cpp — soft delete and restore along CASCADE foreign keys (see cascade.hpp).
+// cascade.cpp — soft delete and restore along CASCADE foreign keys (see
+// cascade.hpp): turns the foreign keys ext_catalog.hpp reads into cached
+// edges with prepared statements, and runs them.
 #include "cascade.hpp"
 
 extern "C" {
@@ -28,6 +30,7 @@ extern "C" {
 #include "guc.hpp"
 #include "pg_boundary.hpp"
 #include "executor_hooks.hpp"
+#include "ext_catalog.hpp"
 #include "rel_cache.hpp"
 #include "spi_util.hpp"
 
@@ -207,84 +210,7 @@ void ResetEdges() {
     edges_stale = false;
 }
 
-char **TextArray(Datum d, int *n) {
-    ArrayType *arr = DatumGetArrayTypeP(d);
-    Datum *elems;
-    deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, n);
-    char **out = (char **)palloc(sizeof(char *) * (*n + 1));
-    for (int i = 0; i < *n; ++i) out[i] = TextDatumGetCString(elems[i]);
-    return out;
-}
-
-// Columns: schema, name, relkind, soft-delete column, audit, owner, fk child
-// columns, fk parent columns, operators, the other side's relid, and the
-// operators' commutators ('' if none).
-const char *const kEdgeColumns =
-    "n.nspname::text, cl.relname::text, cl.relkind::text, t.column_name::text, t.audit, "
-    "cl.relowner, "
-    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(att, ord) "
-    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att "
-    "      ORDER BY k.ord), "
-    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(att, ord) "
-    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att "
-    "      ORDER BY k.ord), "
-    "ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
-    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) "
-    "')' "
-    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
-    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
-    "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
-    "cl.oid, "
-    "ARRAY(SELECT COALESCE('OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
-    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) m.oprname OPERATOR(pg_catalog.||) "
-    "        ')', '') "
-    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
-    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
-    "      LEFT JOIN pg_catalog.pg_operator m ON m.oid = o.oprcom "
-    "      LEFT JOIN pg_catalog.pg_namespace s ON s.oid = m.oprnamespace ORDER BY k.ord) ";
-
-const char *const kTreeOf =
-    "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
-
-// One row of a kEdgeColumns query: a CASCADE foreign key and the table on
-// its other side.
-struct FkRow {
-    char *schema;
-    char *name;
-    bool only;  // not partitioned: ONLY in generated SQL
-    char *column;
-    bool audit;
-    Oid owner;
-    int nkeys;
-    char **child_columns;
-    char **parent_columns;
-    char **operators;
-    char **commuted;
-    Oid other;
-};
-
-FkRow ReadFkRow(const SPITupleTable *tab, uint64 i) {
-    FkRow r;
-    bool isnull;
-    r.schema = TupleText(tab, i, 1);
-    r.name = TupleText(tab, i, 2);
-    r.only = TupleText(tab, i, 3)[0] != 'p';
-    r.column = TupleText(tab, i, 4);
-    r.audit = DatumGetBool(TupleDatum(tab, i, 5, &isnull));
-    r.owner = DatumGetObjectId(TupleDatum(tab, i, 6, &isnull));
-    int np, no, nc;
-    r.child_columns = TextArray(TupleDatum(tab, i, 7, &isnull), &r.nkeys);
-    r.parent_columns = TextArray(TupleDatum(tab, i, 8, &isnull), &np);
-    r.operators = TextArray(TupleDatum(tab, i, 9, &isnull), &no);
-    r.other = DatumGetObjectId(TupleDatum(tab, i, 10, &isnull));
-    r.commuted = TextArray(TupleDatum(tab, i, 11, &isnull), &nc);
-    if (r.nkeys < 1 || np != r.nkeys || no != r.nkeys || nc != r.nkeys)
-        elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns", r.name,
-             r.nkeys, np, no, nc);
-    return r;
-}
-
-core::ForeignKeyColumns FkColumns(const FkRow &r) {
+core::ForeignKeyColumns FkColumns(const CascadeKeyRow &r) {
     core::ForeignKeyColumns fk;
     for (int i = 0; i < r.nkeys; ++i) {
         fk.child_columns.push_back(r.child_columns[i]);
@@ -299,20 +225,12 @@ core::ForeignKeyColumns FkColumns(const FkRow &r) {
 // the partitioned table it belongs to), enabled ones only.
 void BuildChildEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_name) {
     Oid relid = set->relid;
-    char *sql = psprintf(
-        "SELECT %s FROM pg_catalog.pg_constraint c "
-        "JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
-        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.conrelid "
-        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
-        "  AND c.confrelid IN %s ORDER BY c.oid",
-        kEdgeColumns, kTreeOf);
-    uint64 n = QueryOidLatest(sql, relid);  // committed state, also under RR
-    const SPITupleTable *tab = SPI_tuptable;
+    int n;
+    CascadeKeyRow *rows = CascadeChildKeys(relid, &n);
     set->children = (ChildEdge *)MemoryContextAllocZero(edges_context, sizeof(ChildEdge) * (n + 1));
-    set->nchildren = (int)n;
-    for (uint64 i = 0; i < n; ++i) {
-        FkRow r = ReadFkRow(tab, i);
+    set->nchildren = n;
+    for (int i = 0; i < n; ++i) {
+        const CascadeKeyRow &r = rows[i];
         int nk = r.nkeys;
         Oid coltype = get_atttype(r.other, get_attnum(r.other, r.column));
         char *keys_sql = CoreString([&] {
@@ -369,26 +287,15 @@ void BuildChildEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_nam
 // references through a CASCADE foreign key.
 void BuildParentEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_name) {
     Oid relid = set->relid;
-    // kEdgeColumns' "other side" is the parent here; column 12 is this
-    // relation's own soft-delete column.
-    char *sql = psprintf(
-        "SELECT %s, t2.column_name::text FROM pg_catalog.pg_constraint c "
-        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
-        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.confrelid "
-        "JOIN softdelete.tables t2 ON t2.relation::pg_catalog.oid IN %s "
-        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
-        "  AND c.conrelid IN %s ORDER BY c.oid",
-        kEdgeColumns, kTreeOf, kTreeOf);
-    uint64 n = QueryOidLatest(sql, relid);
-    const SPITupleTable *tab = SPI_tuptable;
+    int n;
+    CascadeKeyRow *rows = CascadeParentKeys(relid, &n);
     set->parents =
         (ParentEdge *)MemoryContextAllocZero(edges_context, sizeof(ParentEdge) * (n + 1));
-    set->nparents = (int)n;
-    for (uint64 i = 0; i < n; ++i) {
-        FkRow r = ReadFkRow(tab, i);
+    set->nparents = n;
+    for (int i = 0; i < n; ++i) {
+        const CascadeKeyRow &r = rows[i];
         int nk = r.nkeys;
-        char *child_column = TupleText(tab, i, 12);
+        const char *child_column = r.own_column;
         ParentEdge *e = &set->parents[i];
         e->parent = r.other;
         e->owner = r.owner;
@@ -431,21 +338,12 @@ void BuildParentEdges(EdgeSet *set, const char *leaf_schema, const char *leaf_na
 // by key.
 void BuildGoneEdges(EdgeSet *set) {
     Oid relid = set->relid;
-    // kEdgeColumns without softdelete.tables: NULL column and audit.
-    char *sql = psprintf(
-        "SELECT %s FROM pg_catalog.pg_constraint c "
-        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
-        "LEFT JOIN softdelete.tables t ON false "
-        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
-        "  AND c.conrelid IN %s ORDER BY c.oid",
-        kEdgeColumns, kTreeOf);
-    uint64 n = QueryOidLatest(sql, relid);
-    const SPITupleTable *tab = SPI_tuptable;
+    int n;
+    CascadeKeyRow *rows = CascadeKeysToAnyParent(relid, &n);
     set->gone = (GoneEdge *)MemoryContextAllocZero(edges_context, sizeof(GoneEdge) * (n + 1));
-    set->ngone = (int)n;
-    for (uint64 i = 0; i < n; ++i) {
-        FkRow r = ReadFkRow(tab, i);
+    set->ngone = n;
+    for (int i = 0; i < n; ++i) {
+        const CascadeKeyRow &r = rows[i];
         int nk = r.nkeys;
         GoneEdge *e = &set->gone[i];
         e->owner = r.owner;

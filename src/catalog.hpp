@@ -1,9 +1,10 @@
 // catalog.hpp — reads PostgreSQL's catalogs into plain data for the rest of
 // the extension: owners, names, ancestors, operators, grants, view columns
 // and dependencies, and what the purge needs (leaf partitions, the foreign
-// key graph, the keys that reference a table).  (The foreign-key edges of the
-// cascade are read in cascade.cpp, the unique indexes in unique_indexes.cpp,
-// what an event trigger reports in event_triggers.cpp.)
+// key graph, the keys that reference a table).  (Reads that join the
+// extension's own tables, as the cascade's foreign keys and the unique
+// indexes do, are in ext_catalog.hpp; what an event trigger reports is read
+// in event_triggers.cpp, the only place it can be.)
 //
 // Rows come back palloc'd in the caller's current memory context: inside an
 // SPI connection that is the procedure's context, freed at SPI_finish, so a

@@ -27,6 +27,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 }
 
+#include "ext_catalog.hpp"
 #include "setup.hpp"
 #include "spi_util.hpp"
 
@@ -148,14 +149,9 @@ Datum softdelete_on_ddl_start(PG_FUNCTION_ARGS) {
         // (triggers, views, partial unique indexes back to constraints), so
         // it needs no CASCADE and leaves tables and rows as they are.
         ConnectSpi();
-        uint64 n = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1", 0,
-                            nullptr, nullptr, nullptr);
-        Oid *relids = (Oid *)palloc(sizeof(Oid) * (n + 1));
-        for (uint64 i = 0; i < n; ++i) {
-            bool isnull;
-            relids[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        }
-        for (uint64 i = 0; i < n; ++i) DisableTable(relids[i]);
+        int n;
+        Oid *relids = EnabledTables(&n);
+        for (int i = 0; i < n; ++i) DisableTable(relids[i]);
         SPI_finish();
         PG_RETURN_VOID();
     }

@@ -21,6 +21,7 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -79,6 +80,18 @@ bool IsEnabled(Oid relid) {
                "SELECT 1 FROM softdelete.tables "
                "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
                relid) > 0;
+}
+
+Oid *EnabledTables(int *n) {
+    uint64 rows = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1", 0,
+                           nullptr, nullptr, nullptr);
+    Oid *out = (Oid *)palloc(sizeof(Oid) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        out[i] = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+    }
+    *n = (int)rows;
+    return out;
 }
 
 bool IsActiveView(Oid view) {
@@ -296,6 +309,196 @@ List *UnenabledCascadeChildren(Oid relid) {
         bool isnull;
         out = lappend_oid(out, DatumGetObjectId(ResultDatum(i, 1, &isnull)));
     }
+    return out;
+}
+
+namespace {
+
+// The elements of a text[] datum, palloc'd; *n set.
+char **TextArray(Datum d, int *n) {
+    ArrayType *arr = DatumGetArrayTypeP(d);
+    Datum *elems;
+    deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, n);
+    char **out = (char **)palloc(sizeof(char *) * (*n + 1));
+    for (int i = 0; i < *n; ++i) out[i] = TextDatumGetCString(elems[i]);
+    return out;
+}
+
+// Columns: schema, name, relkind, soft-delete column, audit, owner, fk child
+// columns, fk parent columns, operators, the other side's relid, and the
+// operators' commutators ('' if none).
+const char *const kEdgeColumns =
+    "n.nspname::text, cl.relname::text, cl.relkind::text, t.column_name::text, t.audit, "
+    "cl.relowner, "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(c.confkey) WITH ORDINALITY k(att, ord) "
+    "      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att "
+    "      ORDER BY k.ord), "
+    "ARRAY(SELECT 'OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) o.oprname OPERATOR(pg_catalog.||) "
+    "')' "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      JOIN pg_catalog.pg_namespace s ON s.oid = o.oprnamespace ORDER BY k.ord), "
+    "cl.oid, "
+    "ARRAY(SELECT COALESCE('OPERATOR(' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(s.nspname) "
+    "        OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) m.oprname OPERATOR(pg_catalog.||) "
+    "        ')', '') "
+    "      FROM pg_catalog.unnest(c.conpfeqop) WITH ORDINALITY k(op, ord) "
+    "      JOIN pg_catalog.pg_operator o ON o.oid = k.op "
+    "      LEFT JOIN pg_catalog.pg_operator m ON m.oid = o.oprcom "
+    "      LEFT JOIN pg_catalog.pg_namespace s ON s.oid = m.oprnamespace ORDER BY k.ord) ";
+
+// relid and its partition ancestors.
+const char *const kTreeOf =
+    "(SELECT $1 UNION ALL SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_ancestors($1))";
+
+// Runs sql (kEdgeColumns first, then relid's own soft-delete column when
+// own_column) with the latest committed state and reads its rows.
+CascadeKeyRow *ReadCascadeKeys(const char *sql, Oid relid, bool own_column, int *n) {
+    uint64 rows = QueryOidLatest(sql, relid);  // committed state, also under RR
+    CascadeKeyRow *out = (CascadeKeyRow *)palloc0(sizeof(CascadeKeyRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        CascadeKeyRow *r = &out[i];
+        bool isnull;
+        r->schema = ResultText(i, 1);
+        r->name = ResultText(i, 2);
+        r->only = ResultText(i, 3)[0] != 'p';
+        r->column = ResultText(i, 4);
+        r->audit = DatumGetBool(ResultDatum(i, 5, &isnull));
+        r->owner = DatumGetObjectId(ResultDatum(i, 6, &isnull));
+        int np, no, nc;
+        r->child_columns = TextArray(ResultDatum(i, 7, &isnull), &r->nkeys);
+        r->parent_columns = TextArray(ResultDatum(i, 8, &isnull), &np);
+        r->operators = TextArray(ResultDatum(i, 9, &isnull), &no);
+        r->other = DatumGetObjectId(ResultDatum(i, 10, &isnull));
+        r->commuted = TextArray(ResultDatum(i, 11, &isnull), &nc);
+        if (r->nkeys < 1 || np != r->nkeys || no != r->nkeys || nc != r->nkeys)
+            elog(ERROR, "softdelete: foreign key to \"%s\" with %d, %d, %d and %d key columns",
+                 r->name, r->nkeys, np, no, nc);
+        r->own_column = own_column ? ResultText(i, 12) : nullptr;
+    }
+    *n = (int)rows;
+    return out;
+}
+
+}  // namespace
+
+CascadeKeyRow *CascadeChildKeys(Oid relid, int *n) {
+    char *sql = psprintf(
+        "SELECT %s FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.conrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.conrelid "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.confrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf);
+    return ReadCascadeKeys(sql, relid, false, n);
+}
+
+CascadeKeyRow *CascadeParentKeys(Oid relid, int *n) {
+    // kEdgeColumns' "other side" is the parent here; column 12 is this
+    // relation's own soft-delete column.
+    char *sql = psprintf(
+        "SELECT %s, t2.column_name::text FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "JOIN softdelete.tables t ON t.relation::pg_catalog.oid = c.confrelid "
+        "JOIN softdelete.tables t2 ON t2.relation::pg_catalog.oid IN %s "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf, kTreeOf);
+    return ReadCascadeKeys(sql, relid, true, n);
+}
+
+CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n) {
+    // kEdgeColumns without softdelete.tables: NULL column and audit.
+    char *sql = psprintf(
+        "SELECT %s FROM pg_catalog.pg_constraint c "
+        "JOIN pg_catalog.pg_class cl ON cl.oid = c.confrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = cl.relnamespace "
+        "LEFT JOIN softdelete.tables t ON false "
+        "WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.conparentid = 0 "
+        "  AND c.conrelid IN %s ORDER BY c.oid",
+        kEdgeColumns, kTreeOf);
+    return ReadCascadeKeys(sql, relid, false, n);
+}
+
+UniqueIndexRow *UniqueIndexes(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT i.indexrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid), "
+        "  pg_catalog.pg_get_expr(i.indpred, i.indrelid), con.oid IS NOT NULL, i.indisprimary, "
+        "  i.indisreplident, COALESCE(con.condeferrable, false), "
+        "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
+        "          AND f.conindid = i.indexrelid), "
+        "  i.indisvalid, "
+        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
+        "          WHERE u.relation::pg_catalog.oid = i.indrelid AND u.index = c.relname) "
+        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+        "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
+        "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
+        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
+        relid);
+    UniqueIndexRow *out = (UniqueIndexRow *)palloc0(sizeof(UniqueIndexRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        UniqueIndexRow *r = &out[i];
+        r->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        r->name = ResultText(i, 2);
+        r->definition = ResultText(i, 3);
+        r->predicate = ResultText(i, 4);
+        r->is_constraint = DatumGetBool(ResultDatum(i, 5, &isnull));
+        r->is_primary = DatumGetBool(ResultDatum(i, 6, &isnull));
+        r->is_replident = DatumGetBool(ResultDatum(i, 7, &isnull));
+        r->deferrable = DatumGetBool(ResultDatum(i, 8, &isnull));
+        r->fk_referenced = DatumGetBool(ResultDatum(i, 9, &isnull));
+        r->valid = DatumGetBool(ResultDatum(i, 10, &isnull));
+        r->recorded = DatumGetBool(ResultDatum(i, 11, &isnull));
+    }
+    *n = (int)rows;
+    return out;
+}
+
+RecordedUniqueIndexRow *RecordedUniqueIndexes(Oid relid, int *n) {
+    uint64 rows = QueryOid(
+        "SELECT i.indexrelid, u.was_constraint, c.relname::text, "
+        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, "
+        "i.indrelid), "
+        "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
+        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, "
+        "ord) "
+        "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+        "        ORDER BY k.ord), "
+        "  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1)) "
+        "     OPERATOR(pg_catalog.||) ' = ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal("
+        "     pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ') "
+        "   FROM pg_catalog.unnest(c.reloptions) o) "
+        "FROM softdelete.unique_indexes u "
+        "JOIN pg_catalog.pg_class r ON r.oid = u.relation::pg_catalog.oid "
+        "JOIN pg_catalog.pg_class c ON c.relname = u.index AND c.relnamespace = r.relnamespace "
+        "JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid AND i.indrelid = r.oid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE u.relation::oid = $1 ORDER BY c.relname",
+        relid);
+    RecordedUniqueIndexRow *out =
+        (RecordedUniqueIndexRow *)palloc0(sizeof(RecordedUniqueIndexRow) * (rows + 1));
+    for (uint64 i = 0; i < rows; ++i) {
+        bool isnull;
+        RecordedUniqueIndexRow *r = &out[i];
+        r->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
+        r->was_constraint = DatumGetBool(ResultDatum(i, 2, &isnull));
+        r->name = ResultText(i, 3);
+        r->definition = ResultText(i, 4);
+        r->predicate = ResultText(i, 5);
+        r->schema = ResultText(i, 6);
+        r->nkeyatts = DatumGetInt16(ResultDatum(i, 7, &isnull));
+        r->nulls_not_distinct = DatumGetBool(ResultDatum(i, 8, &isnull));
+        r->columns = TextArray(ResultDatum(i, 9, &isnull), &r->ncolumns);
+        r->with_options = ResultText(i, 10);
+    }
+    *n = (int)rows;
     return out;
 }
 

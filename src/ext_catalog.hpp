@@ -1,6 +1,11 @@
 // ext_catalog.hpp — the extension's own catalog: softdelete.tables and
 // softdelete.unique_indexes, read into plain rows and written as the
-// extension owner (table owners cannot write them).
+// extension owner (table owners cannot write them).  Reads of PostgreSQL's
+// catalogs that join them are here too: the cascade's foreign keys and the
+// unique indexes enable() and disable() replace.
+//
+// Rows come back palloc'd in the caller's current memory context (inside an
+// SPI connection, the procedure's context, freed at SPI_finish).
 #pragma once
 
 extern "C" {
@@ -34,6 +39,9 @@ CatalogRow ReadCatalogRow(Oid relid);
 
 // True if relid is recorded in softdelete.tables (needs an SPI connection).
 bool IsEnabled(Oid relid);
+
+// Every table recorded in softdelete.tables, by OID; *n set.
+Oid *EnabledTables(int *n);
 
 // True if view is recorded as an enabled table's active view.
 bool IsActiveView(Oid view);
@@ -86,6 +94,70 @@ struct CascadeFkRow {
 CascadeFkRow *CascadeKeysToUnenabledParents(Oid relid, int *n);
 // The tables (not enabled yet) that reference relid through ON DELETE CASCADE.
 List *UnenabledCascadeChildren(Oid relid);
+
+// A top-level ON DELETE CASCADE foreign key, as the cascade plans it, and the
+// table on its other side (a child of relid, or a parent).
+struct CascadeKeyRow {
+    Oid other;  // the table on the other side
+    char *schema;
+    char *name;
+    bool only;     // not partitioned: ONLY in generated SQL
+    char *column;  // its soft-delete column (NULL from CascadeKeysToAnyParent)
+    bool audit;    // false from CascadeKeysToAnyParent
+    Oid owner;
+    int nkeys;              // >= 1: each array below has nkeys entries
+    char **child_columns;   // the referencing columns, in key order
+    char **parent_columns;  // the referenced columns
+    char **operators;       // "OPERATOR(schema.=)" of each column pair
+    char **commuted;        // their commutators, "" where there is none
+    char *own_column;       // CascadeParentKeys only: relid's soft-delete column
+};
+// The three below read the latest committed catalog state, also under
+// REPEATABLE READ (spi_util.hpp QueryOidLatest), as the relcache and the
+// triggers already show it; relid stands for itself and its partition
+// ancestors; rows ordered by constraint; *n set.
+//
+// The enabled tables that reference relid through such a key.
+CascadeKeyRow *CascadeChildKeys(Oid relid, int *n);
+// The enabled tables relid references through such a key, when relid (or an
+// ancestor) is enabled itself.
+CascadeKeyRow *CascadeParentKeys(Oid relid, int *n);
+// Every table relid references through such a key, enabled or not.
+CascadeKeyRow *CascadeKeysToAnyParent(Oid relid, int *n);
+
+// A unique index of a table, with what enable() needs to know of it.
+struct UniqueIndexRow {
+    Oid index;
+    char *name;
+    char *definition;  // pg_get_indexdef
+    char *predicate;   // NULL if none
+    bool is_constraint;
+    bool is_primary;
+    bool is_replident;
+    bool deferrable;
+    bool fk_referenced;  // a foreign key references it
+    bool valid;
+    bool recorded;  // in softdelete.unique_indexes: made partial by enable()
+};
+// relid's unique indexes, ordered by name; *n set.
+UniqueIndexRow *UniqueIndexes(Oid relid, int *n);
+
+// A unique index recorded in softdelete.unique_indexes, as it is now.
+struct RecordedUniqueIndexRow {
+    Oid index;
+    bool was_constraint;
+    char *name;
+    char *definition;  // pg_get_indexdef
+    char *predicate;   // NULL if none
+    char *schema;
+    int nkeyatts;  // the first nkeyatts of columns are key columns, the rest INCLUDE
+    bool nulls_not_distinct;
+    int ncolumns;
+    char **columns;
+    char *with_options;  // "name = 'value', ..." of its reloptions, NULL if none
+};
+// The recorded unique indexes of relid, ordered by name; *n set.
+RecordedUniqueIndexRow *RecordedUniqueIndexes(Oid relid, int *n);
 
 // An enabled table as the purge reads it (softdelete.tables with the
 // table's current name, owner and soft-delete column type).

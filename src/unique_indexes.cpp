@@ -1,5 +1,6 @@
 // unique_indexes.cpp — partial unique indexes and the deleted-rows index
-// (see unique_indexes.hpp).
+// (see unique_indexes.hpp): decides from the index facts ext_catalog.hpp
+// reads, and creates, drops and renames the indexes.
 #include "unique_indexes.hpp"
 
 extern "C" {
@@ -66,64 +67,14 @@ List *IndexPredicateConjuncts(Oid index) {
     return make_ands_implicit((Expr *)stringToNode(pred_text));
 }
 
-struct IndexCandidate {
-    Oid index;
-    char *name;
-    char *definition;
-    char *predicate;  // NULL if none
-    bool is_constraint;
-    bool is_primary;
-    bool is_replident;
-    bool deferrable;
-    bool fk_referenced;
-    bool valid;
-    bool already_partial;
-};
-
-core::UniqueIndexFacts FactsOf(const IndexCandidate &c) {
+core::UniqueIndexFacts FactsOf(const UniqueIndexRow &c) {
     return {c.is_primary, c.fk_referenced, c.is_replident, c.deferrable, c.valid};
-}
-
-// The table's unique indexes, with what enable() needs to know of each.
-IndexCandidate *ReadUniqueIndexes(Oid relid, uint64 *count) {
-    uint64 n = QueryOid(
-        "SELECT i.indexrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid), "
-        "  pg_catalog.pg_get_expr(i.indpred, i.indrelid), con.oid IS NOT NULL, i.indisprimary, "
-        "  i.indisreplident, COALESCE(con.condeferrable, false), "
-        "  EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.contype = 'f' "
-        "          AND f.conindid = i.indexrelid), "
-        "  i.indisvalid, "
-        "  EXISTS (SELECT 1 FROM softdelete.unique_indexes u "
-        "          WHERE u.relation::pg_catalog.oid = i.indrelid AND u.index = c.relname) "
-        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-        "LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid "
-        "  AND con.conrelid = i.indrelid AND con.contype IN ('u', 'p') "
-        "WHERE i.indrelid = $1 AND i.indisunique ORDER BY c.relname",
-        relid);
-    IndexCandidate *cands = (IndexCandidate *)palloc0(sizeof(IndexCandidate) * (n + 1));
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
-        IndexCandidate *c = &cands[i];
-        c->index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        c->name = ResultText(i, 2);
-        c->definition = ResultText(i, 3);
-        c->predicate = ResultText(i, 4);
-        c->is_constraint = DatumGetBool(ResultDatum(i, 5, &isnull));
-        c->is_primary = DatumGetBool(ResultDatum(i, 6, &isnull));
-        c->is_replident = DatumGetBool(ResultDatum(i, 7, &isnull));
-        c->deferrable = DatumGetBool(ResultDatum(i, 8, &isnull));
-        c->fk_referenced = DatumGetBool(ResultDatum(i, 9, &isnull));
-        c->valid = DatumGetBool(ResultDatum(i, 10, &isnull));
-        c->already_partial = DatumGetBool(ResultDatum(i, 11, &isnull));
-    }
-    *count = n;
-    return cands;
 }
 
 // True for an index enable() has nothing to do with: made partial by it
 // already, or covering active rows only by its own predicate.
-bool AlreadyPartial(const IndexCandidate &c, AttrNumber column_attno) {
-    return c.already_partial || IndexCoversActiveRowsOnly(c.index, column_attno);
+bool AlreadyPartial(const UniqueIndexRow &c, AttrNumber column_attno) {
+    return c.recorded || IndexCoversActiveRowsOnly(c.index, column_attno);
 }
 
 struct RestoreContext {
@@ -165,11 +116,11 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
     char *relname = get_rel_name(relid);
     Oid nsp = get_rel_namespace(relid);
     AttrNumber column_attno = get_attnum(relid, column);
-    uint64 n;
-    IndexCandidate *cands = ReadUniqueIndexes(relid, &n);
+    int n;
+    UniqueIndexRow *cands = UniqueIndexes(relid, &n);
     char *schema = get_namespace_name(nsp);
-    for (uint64 i = 0; i < n; ++i) {
-        IndexCandidate *c = &cands[i];
+    for (int i = 0; i < n; ++i) {
+        UniqueIndexRow *c = &cands[i];
         if (AlreadyPartial(*c, column_attno)) continue;
         const char *why = core::KeptUniqueIndexReason(FactsOf(*c));
         if (why != nullptr) {
@@ -204,10 +155,10 @@ void ReplaceUniqueIndexes(Oid relid, const char *column) {
 
 void WarnAboutUnconvertedUniqueIndexes(Oid relid, const char *column) {
     AttrNumber column_attno = get_attnum(relid, column);
-    uint64 n;
-    IndexCandidate *cands = ReadUniqueIndexes(relid, &n);
-    for (uint64 i = 0; i < n; ++i) {
-        const IndexCandidate &c = cands[i];
+    int n;
+    UniqueIndexRow *cands = UniqueIndexes(relid, &n);
+    for (int i = 0; i < n; ++i) {
+        const UniqueIndexRow &c = cands[i];
         if (AlreadyPartial(c, column_attno) || core::KeptUniqueIndexReason(FactsOf(c)) != nullptr)
             continue;
         ereport(WARNING, (errmsg("unique index \"%s\" of soft-delete enabled table \"%s\" also "
@@ -233,26 +184,8 @@ Oid EnsureDeletedIndex(Oid relid, const char *column, Oid existing) {
 }
 
 void RestoreUniqueIndexes(Oid relid, const char *column) {
-    uint64 n = QueryOid(
-        "SELECT i.indexrelid, u.was_constraint, c.relname::text, "
-        "  pg_catalog.pg_get_indexdef(i.indexrelid), pg_catalog.pg_get_expr(i.indpred, "
-        "i.indrelid), "
-        "  n.nspname::text, i.indnkeyatts, i.indnullsnotdistinct, "
-        "  ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY k(attnum, "
-        "ord) "
-        "        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
-        "        ORDER BY k.ord), "
-        "  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.split_part(o, '=', 1)) "
-        "     OPERATOR(pg_catalog.||) ' = ' OPERATOR(pg_catalog.||) pg_catalog.quote_literal("
-        "     pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)), ', ') "
-        "   FROM pg_catalog.unnest(c.reloptions) o) "
-        "FROM softdelete.unique_indexes u "
-        "JOIN pg_catalog.pg_class r ON r.oid = u.relation::pg_catalog.oid "
-        "JOIN pg_catalog.pg_class c ON c.relname = u.index AND c.relnamespace = r.relnamespace "
-        "JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid AND i.indrelid = r.oid "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE u.relation::oid = $1 ORDER BY c.relname",
-        relid);
+    int n;
+    RecordedUniqueIndexRow *rows = RecordedUniqueIndexes(relid, &n);
     struct Restore {
         char *drop;
         char *create;
@@ -263,39 +196,26 @@ void RestoreUniqueIndexes(Oid relid, const char *column) {
     char *relname;
     RelationNames(relid, &schema, &relname);
     AttrNumber attno = get_attnum(relid, column);
-    for (uint64 i = 0; i < n; ++i) {
-        bool isnull;
-        Oid index = DatumGetObjectId(ResultDatum(i, 1, &isnull));
-        bool was_constraint = DatumGetBool(ResultDatum(i, 2, &isnull));
-        char *name = ResultText(i, 3);
-        char *def = ResultText(i, 4);
-        char *pred = ResultText(i, 5);
-        char *nsp = ResultText(i, 6);
-        int nkeyatts = DatumGetInt16(ResultDatum(i, 7, &isnull));
-        bool nnd = DatumGetBool(ResultDatum(i, 8, &isnull));
-        ArrayType *arr = DatumGetArrayTypeP(ResultDatum(i, 9, &isnull));
-        Datum *elems;
-        int nelems;
-        deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, nullptr, &nelems);
-        char **attnames = (char **)palloc(sizeof(char *) * (nelems + 1));
-        for (int k = 0; k < nelems; ++k) attnames[k] = TextDatumGetCString(elems[k]);
-        char *with_options = ResultText(i, 10);
-        char *original_pred = OriginalPredicate(index, relid, attno);
-        const char *quoted_name = quote_identifier(name);
-        todo[i].name = name;
-        todo[i].drop = CoreString([&] { return core::BuildDropSql("INDEX", {nsp, name}); });
+    for (int i = 0; i < n; ++i) {
+        const RecordedUniqueIndexRow &r = rows[i];
+        char *original_pred = OriginalPredicate(r.index, relid, attno);
+        const char *quoted_name = quote_identifier(r.name);
+        todo[i].name = r.name;
+        todo[i].drop = CoreString([&] { return core::BuildDropSql("INDEX", {r.schema, r.name}); });
         todo[i].create = CoreString([&] {
-            if (was_constraint) {
-                std::vector<std::string> keys(attnames, attnames + nkeyatts);
-                std::vector<std::string> include(attnames + nkeyatts, attnames + nelems);
-                return core::BuildAddUniqueConstraintSql({schema, relname}, name, keys, include,
-                                                         nnd, with_options ? with_options : "");
+            if (r.was_constraint) {
+                std::vector<std::string> keys(r.columns, r.columns + r.nkeyatts);
+                std::vector<std::string> include(r.columns + r.nkeyatts, r.columns + r.ncolumns);
+                return core::BuildAddUniqueConstraintSql({schema, relname}, r.name, keys, include,
+                                                         r.nulls_not_distinct,
+                                                         r.with_options ? r.with_options : "");
             }
-            return core::RewriteIndexDefinition(def, quoted_name, pred ? pred : "", name,
+            return core::RewriteIndexDefinition(r.definition, quoted_name,
+                                                r.predicate ? r.predicate : "", r.name,
                                                 original_pred ? original_pred : "");
         });
     }
-    for (uint64 i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {
         RestoreContext ctx = {todo[i].name, relname};
         ErrorContextCallback callback;
         callback.callback = RestoreErrorContext;
