@@ -51,7 +51,10 @@ SHLIB_LINK = -lstdc++
 # the host's LANG, so expected output is stable and non-ASCII identifiers work.
 TEST_SESSION_ENV = --launcher='env PGTZ=UTC PGDATESTYLE=ISO,YMD'
 REGRESS := $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/softdelete.conf \
+# TEST_CONFIG: the temporary servers' extra settings (test/softdelete_beside_others.conf
+# runs the layer with softdelete preloaded after pg_stat_statements and auto_explain).
+TEST_CONFIG ?= test/softdelete.conf
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(TEST_CONFIG) \
 	$(TEST_SESSION_ENV)
 NO_LOCALE = 1
 ENCODING = UTF8
@@ -61,7 +64,7 @@ ENCODING = UTF8
 # pg_isolation_regress reads both from --inputdir; this one overrides PGXS's).
 ISOLATION := $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=./tmp_check_iso \
-	--temp-config=test/softdelete.conf $(TEST_SESSION_ENV)
+	--temp-config=$(TEST_CONFIG) $(TEST_SESSION_ENV)
 
 # --- TAP ----------------------------------------------------------------------------
 # Debian's Makefile.global has enable_tap_tests = yes and PROVE = /usr/bin/prove;

@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include "cascade.hpp"
+#include "nested_run.hpp"
 #include "pg_boundary.hpp"
 #include "pg_compat.hpp"
 #include "trigger_skip.hpp"
@@ -85,6 +86,8 @@ void ApplyPending(int min_level) {
         [] { EndInternalStatement(); });
 }
 
+void ApplyPendingAt(void *min_level) { ApplyPending(*(int *)min_level); }
+
 void SdExecutorFinish(QueryDesc *qd) {
     const int min_level = nesting_level == 0 ? 0 : nesting_level + 1;
     // The statement's rows have all been processed: a partition move's
@@ -98,7 +101,11 @@ void SdExecutorFinish(QueryDesc *qd) {
     RunStandardFinish(qd);
     // The extension's own statements leave their work to the outer loop.
     if (internal_depth > 0) return;
-    ApplyPending(min_level);
+    if (!HasPendingCascades(min_level) && !HasRestoredRows(min_level)) return;
+    // Inside the executor hooks of libraries loaded before us, so that they
+    // count the cascade's statements as nested (nested_run.hpp).
+    int level = min_level;
+    RunInsideEarlierHooks(prev_executor_run, ApplyPendingAt, &level);
 }
 
 void OnXactEvent(XactEvent event, void *) {

@@ -9,7 +9,9 @@
 #     then `make install` as root; `make format-check` (clang-format; one test)
 #  4. as that user: pg_regress, isolation and TAP layers (make installcheck-regress,
 #     installcheck-isolation, installcheck-tap: the three halves of `make installcheck`,
-#     run separately so one failing layer does not hide the others)
+#     run separately so one failing layer does not hide the others), and pg_regress
+#     again with softdelete preloaded after pg_stat_statements and auto_explain
+#     (TEST_CONFIG=test/softdelete_beside_others.conf)
 #  5. client examples (examples/run.sh): installs their packages (python3-sqlalchemy,
 #     python3-asyncpg, python3-django, python3-psycopg2, node and npm) when missing,
 #     then, as that user, runs each example against a throwaway cluster
@@ -277,6 +279,13 @@ run_suite() {
         run_logged regress as_user_t make -C "$WORK" installcheck-regress PG_CONFIG="$PG_CONFIG"
         count_pg_regress regress "$LOGS/regress.log" $? "$WORK/regression.diffs" \
             "$WORK/log/postmaster.log"
+
+        # the same with softdelete preloaded after pg_stat_statements and auto_explain:
+        # cascades run inside their executor hooks (src/nested_run.hpp)
+        run_logged regress-beside-others as_user_t make -C "$WORK" installcheck-regress \
+            PG_CONFIG="$PG_CONFIG" TEST_CONFIG=test/softdelete_beside_others.conf
+        count_pg_regress regress-beside-others "$LOGS/regress-beside-others.log" $? \
+            "$WORK/regression.diffs" "$WORK/log/postmaster.log"
 
         run_logged isolation as_user_t make -C "$WORK" installcheck-isolation PG_CONFIG="$PG_CONFIG"
         count_pg_regress isolation "$LOGS/isolation.log" $? "$WORK/output_iso/regression.diffs" \

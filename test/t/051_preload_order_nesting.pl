@@ -1,19 +1,15 @@
-# 042_preload_order_nesting.pl -- PENDING (not run by the suite): with softdelete listed
-# AFTER pg_stat_statements and auto_explain in shared_preload_libraries, the UPDATE
-# statements of a cascade (softdelete's own, run through SPI) must still be nested
-# statements for them, as they are when softdelete is listed first
-# (test/t/050_coexistence.pl asserts toplevel = false in that order).
+# 051_preload_order_nesting.pl -- with softdelete listed AFTER pg_stat_statements and
+# auto_explain in shared_preload_libraries (the usual order when softdelete is added to
+# an existing list), the UPDATE statements of a cascade (softdelete's own, through SPI)
+# are nested statements for them, as they are when softdelete is listed first
+# (test/t/050_coexistence.pl checks both orders with pg_stat_statements.track = all):
+# with the defaults (track = top, log_nested_statements = off) pg_stat_statements does
+# not count them and auto_explain does not log them.
 #
-# Today they are not: softdelete runs the cascade in its ExecutorFinish hook after
-# the previous hook (pg_stat_statements', auto_explain's) has returned, i.e. outside
-# their nesting level. So pg_stat_statements counts the cascade's
-#   UPDATE ONLY "public"."o" c SET "deleted_at" = $1 WHERE ...
-# as a top-level statement (also with the default pg_stat_statements.track = top),
-# and auto_explain logs its plan with log_nested_statements = off. Soft delete
-# itself is unaffected. Listing softdelete first avoids it (README, Running beside
-# other extensions).
-#
-# Run: make installcheck-tap PROVE_TESTS=test/pending/042_preload_order_nesting.pl
+# softdelete applies cascades in its ExecutorFinish hook, after those libraries' hooks
+# (beneath it in this order) have returned; it runs that work inside their
+# ExecutorRun hooks (src/nested_run.hpp). Before that, they counted the cascade's
+# UPDATE as a top-level statement.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
