@@ -61,14 +61,26 @@ void GuardNewPartitions(Oid relid, const CatalogRow &row) {
 void FollowRenamedColumn(Oid relid, const CatalogRow &row) {
     if (get_attnum(relid, row.column) <= 0 || !HasDeleteTrigger(relid)) return;
     RowTriggerSettings settings = SettingsOf(row);
-    RefreshRowTriggers(relid, &settings);
+    ReplaceChangedRowTriggers(relid, &settings);
+}
+
+// enable()'s options that give a table row's settings.
+EnableOptions OptionsOf(const CatalogRow &row) {
+    EnableOptions opt;
+    memset(&opt, 0, sizeof opt);
+    opt.column = row.column;
+    opt.cascade = row.cascade;
+    opt.audit = row.audit;
+    opt.hide_deleted = row.hide_deleted ? 1 : 0;
+    return opt;
 }
 
 // A new inheritance child of an enabled table is enabled like it.
 void EnableNewInheritanceChild(Oid relid) {
     if (get_rel_relispartition(relid) || get_rel_relkind(relid) != RELKIND_RELATION) return;
-    EnableOptions opt;
-    if (!EnabledInheritanceParent(relid, &opt)) return;
+    Oid parent = EnabledInheritanceParent(relid);
+    if (!OidIsValid(parent)) return;
+    EnableOptions opt = OptionsOf(ReadCatalogRow(parent));
     ereport(NOTICE,
             (errmsg("enabling soft delete on inheritance child \"%s\"", get_rel_name(relid))));
     EnableTable(relid, &opt, 1);
@@ -130,12 +142,7 @@ void FollowDetach(Oid parent, Oid detached) {
     }
     ereport(NOTICE, (errmsg("enabling soft delete on table \"%s\", detached from \"%s\"", name,
                             get_rel_name(parent))));
-    EnableOptions opt;
-    memset(&opt, 0, sizeof opt);
-    opt.column = row.column;
-    opt.cascade = row.cascade;
-    opt.audit = row.audit;
-    opt.hide_deleted = row.hide_deleted ? 1 : 0;
+    EnableOptions opt = OptionsOf(row);
     EnableTable(detached, &opt, 1);
     AtEOXact_GUC(false, level);
 }

@@ -32,7 +32,6 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "setup.hpp"
 #include "spi_util.hpp"
 
 namespace softdelete {
@@ -75,12 +74,10 @@ CatalogRow ReadCatalogRow(Oid relid) {
     return row;
 }
 
-bool IsEnabled(Oid relid) {
-    return QueryOid(
-               "SELECT 1 FROM softdelete.tables "
-               "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-               relid) > 0;
-}
+const char *const kIsEnabledSql =
+    "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1";
+
+bool IsEnabled(Oid relid) { return QueryOid(kIsEnabledSql, relid) > 0; }
 
 Oid *EnabledTables(int *n) {
     uint64 rows = QuerySql("SELECT relation::pg_catalog.oid FROM softdelete.tables ORDER BY 1", 0,
@@ -121,11 +118,8 @@ void RequireEnabled(Oid relid, const char *action) {
 // creating its triggers). Fail as a serialization failure instead.
 void CheckNoConcurrentSetup(Oid relid) {
     if (!IsolationUsesXactSnapshot()) return;
-    const char *sql =
-        "SELECT 1 FROM softdelete.tables WHERE relation::pg_catalog.oid "
-        "OPERATOR(pg_catalog.=) $1";
-    bool then = QueryOid(sql, relid) > 0;
-    bool now = QueryOidLatest(sql, relid) > 0;
+    bool then = QueryOid(kIsEnabledSql, relid) > 0;
+    bool now = QueryOidLatest(kIsEnabledSql, relid) > 0;
     if (then != now)
         ereport(ERROR,
                 (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -194,17 +188,6 @@ void RecordActiveView(Oid relid, Oid view, const char *view_name) {
         "UPDATE softdelete.tables SET active_view = $2::pg_catalog.regclass, "
         "view_name = $3 WHERE relation::pg_catalog.oid = $1",
         3, types, values, nullptr);
-}
-
-// Records the current name of relid's active view in softdelete.tables.
-void RememberViewName(Oid relid, Oid view) {
-    Oid types[2] = {OIDOID, NAMEOID};
-    Datum values[2] = {ObjectIdGetDatum(relid),
-                       DirectFunctionCall1(namein, CStringGetDatum(get_rel_name(view)))};
-    WriteCatalog(
-        "UPDATE softdelete.tables SET view_name = $2 "
-        "WHERE relation::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-        2, types, values, nullptr);
 }
 
 void RecordColumnRename(List *relids, const char *old_name, const char *new_name) {
@@ -502,21 +485,14 @@ RecordedUniqueIndexRow *RecordedUniqueIndexes(Oid relid, int *n) {
     return out;
 }
 
-bool EnabledInheritanceParent(Oid relid, EnableOptions *opt) {
-    if (QueryOid(psprintf("SELECT t.column_name::text, t.\"cascade\", t.audit, %s "
-                          "FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
-                          "ON t.relation::pg_catalog.oid = i.inhparent "
-                          "WHERE i.inhrelid = $1 LIMIT 1",
-                          CatalogHasHideDeleted() ? "t.hide_deleted" : "false"),
+Oid EnabledInheritanceParent(Oid relid) {
+    if (QueryOid("SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN softdelete.tables t "
+                 "ON t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) i.inhparent "
+                 "WHERE i.inhrelid OPERATOR(pg_catalog.=) $1 LIMIT 1",
                  relid) == 0)
-        return false;
+        return InvalidOid;
     bool isnull;
-    memset(opt, 0, sizeof *opt);
-    opt->column = ResultText(0, 1);
-    opt->cascade = DatumGetBool(ResultDatum(0, 2, &isnull));
-    opt->audit = DatumGetBool(ResultDatum(0, 3, &isnull));
-    opt->hide_deleted = DatumGetBool(ResultDatum(0, 4, &isnull)) ? 1 : 0;
-    return true;
+    return DatumGetObjectId(ResultDatum(0, 1, &isnull));
 }
 
 }  // namespace softdelete

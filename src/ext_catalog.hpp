@@ -16,8 +16,6 @@ extern "C" {
 
 namespace softdelete {
 
-struct EnableOptions;
-
 // One row of softdelete.tables.
 struct CatalogRow {
     bool found;
@@ -76,7 +74,6 @@ void ForgetTable(Oid relid);
 
 // The active view's current OID / name in softdelete.tables.
 void RecordActiveView(Oid relid, Oid view, const char *view_name);
-void RememberViewName(Oid relid, Oid view);
 
 // RENAME COLUMN of the soft-delete column of each table of relids.
 void RecordColumnRename(List *relids, const char *old_name, const char *new_name);
@@ -178,8 +175,7 @@ PurgeTableRow *ReadPurgeTables(Oid relid, int *n);
 // True when an ancestor of partition relid is enabled.
 bool PartitionOfEnabled(Oid relid);
 
-// The settings of an enabled table relid inherits from (legacy
-// inheritance); false when there is none.
-bool EnabledInheritanceParent(Oid relid, EnableOptions *options);
+// An enabled table relid inherits from (legacy inheritance), or InvalidOid.
+Oid EnabledInheritanceParent(Oid relid);
 
 }  // namespace softdelete

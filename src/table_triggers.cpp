@@ -158,6 +158,13 @@ void RefreshRowTriggers(Oid relid, const RowTriggerSettings *settings) {
     EnsureRowTriggers(relid, settings);
 }
 
+void ReplaceChangedRowTriggers(Oid relid, const RowTriggerSettings *settings) {
+    if (!RowTriggersDiffer(relid, settings)) return;
+    DropRowTriggers(relid);
+    CommandCounterIncrement();
+    EnsureRowTriggers(relid, settings);
+}
+
 void GuardTableAndPartitions(Oid relid, LOCKMODE lock) {
     EnsureTruncateGuard(relid);
     if (get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE) return;

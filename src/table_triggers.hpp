@@ -33,6 +33,11 @@ void DropTriggerIfExists(Oid relid, const char *name);
 // changed, or 0.2.0 made them).
 void RefreshRowTriggers(Oid relid, const RowTriggerSettings *settings);
 
+// After DDL (a renamed soft-delete column): re-creates the row triggers only
+// when they carry other settings; creates none that is missing (a restore
+// creates them itself, in the dump's order).
+void ReplaceChangedRowTriggers(Oid relid, const RowTriggerSettings *settings);
+
 // The TRUNCATE guard on relid and, for a partitioned table, on every
 // partition (row triggers are cloned to partitions by PostgreSQL itself;
 // statement triggers are not), locking the partitions with `lock`.
