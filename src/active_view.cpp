@@ -234,14 +234,15 @@ void DropLegacyViewTrigger(Oid view) {
 }
 
 void SetViewAsideForAlter(Oid relid) {
-    CatalogRow row = ReadCatalogRow(relid);
-    if (!row.found || !OidIsValid(row.active_view)) return;
-    if (HasDependentViews(row.active_view)) return;  // PostgreSQL explains the conflict
     int level = ForceSearchPath();
-    // The rebuild takes the name from the catalog: keep the one the view has
-    // now (ALTER VIEW ... RENAME does not update the catalog).
-    RememberViewName(relid, row.active_view);
-    DropRelation("VIEW", row.active_view);
+    CatalogRow row = ReadCatalogRow(relid);
+    // With dependent views, PostgreSQL explains the conflict itself.
+    if (row.found && OidIsValid(row.active_view) && !HasDependentViews(row.active_view)) {
+        // The rebuild takes the name from the catalog: keep the one the view
+        // has now (ALTER VIEW ... RENAME does not update the catalog).
+        RecordActiveView(relid, row.active_view, get_rel_name(row.active_view));
+        DropRelation("VIEW", row.active_view);
+    }
     AtEOXact_GUC(false, level);
 }
 

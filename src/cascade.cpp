@@ -364,8 +364,9 @@ void BuildGoneEdges(EdgeSet *set) {
 }
 
 void BuildEdgeSet(EdgeSet *set) {
-    char *leaf_schema = get_namespace_name(get_rel_namespace(set->relid));
-    char *leaf_name = get_rel_name(set->relid);
+    char *leaf_schema;
+    char *leaf_name;
+    RelationNames(set->relid, &leaf_schema, &leaf_name);
     set->owner = RelationOwner(set->relid);
     BuildChildEdges(set, leaf_schema, leaf_name);
     BuildParentEdges(set, leaf_schema, leaf_name);
@@ -470,7 +471,7 @@ uint64 FetchKeyArrays(SPIPlanPtr keys_plan, Oid owner, ArrayType *tids, int nkey
         Datum *elems = (Datum *)palloc(sizeof(Datum) * (n + 1));
         for (uint64 r = 0; r < n; ++r) {
             bool isnull;
-            elems[r] = SPI_getbinval(tab->vals[r], tab->tupdesc, k + 1, &isnull);
+            elems[r] = TupleDatum(tab, r, k + 1, &isnull);
         }
         int16 typlen;
         bool typbyval;
@@ -596,7 +597,7 @@ void CheckRestoredRowsNow(int min_level) {
                 continue;
             RunAsOwner(e->deleted, e->owner, keys, nullptr);
             if (SPI_processed > 0) {
-                char *key = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+                char *key = ResultText(0, 1);
                 ereport(ERROR,
                         (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
                          errmsg("cannot restore a row of table \"%s\" whose parent row in table "
@@ -667,8 +668,7 @@ void CheckParentsActiveNow(Relation rel, HeapTuple newtuple, HeapTuple oldtuple,
         connected = true;
         RunAsOwner(e->state, e->owner, values, nulls);
         if (SPI_processed > 0) {
-            bool deleted = DatumGetBool(
-                SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+            bool deleted = DatumGetBool(ResultDatum(0, 1, &isnull));
             if (deleted)
                 ereport(ERROR,
                         (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),

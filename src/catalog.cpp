@@ -81,11 +81,13 @@ void RelationNames(Oid relid, char **schema, char **name) {
 
 GrantRow *RelationGrants(Oid relid, int *n) {
     uint64 rows = QueryOid(
-        "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN '' ELSE r.rolname::text END, "
+        "SELECT a.privilege_type, CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN '' "
+        "ELSE r.rolname::pg_catalog.text END, "
         "a.is_grantable FROM pg_catalog.pg_class c CROSS JOIN LATERAL "
         "pg_catalog.aclexplode(c.relacl) a "
-        "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = $1 AND a.grantee <> c.relowner ORDER BY 2, 1",
+        "LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee "
+        "WHERE c.oid OPERATOR(pg_catalog.=) $1 "
+        "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner ORDER BY 2, 1",
         relid);
     GrantRow *out = (GrantRow *)palloc0(sizeof(GrantRow) * (rows + 1));
     for (uint64 i = 0; i < rows; ++i) {
@@ -103,10 +105,12 @@ bool SameColumnNames(Oid a, Oid b) {
     Oid types[2] = {OIDOID, OIDOID};
     Datum values[2] = {ObjectIdGetDatum(a), ObjectIdGetDatum(b)};
     QuerySql(
-        "SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = $1 "
-        "  AND attnum > 0 AND NOT attisdropped ORDER BY attnum) "
+        "SELECT ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
+        "  WHERE attrelid OPERATOR(pg_catalog.=) $1 AND attnum OPERATOR(pg_catalog.>) 0 "
+        "  AND NOT attisdropped ORDER BY attnum) "
         "OPERATOR(pg_catalog.=) ARRAY(SELECT attname FROM pg_catalog.pg_attribute "
-        "  WHERE attrelid = $2 AND attnum > 0 AND NOT attisdropped ORDER BY attnum)",
+        "  WHERE attrelid OPERATOR(pg_catalog.=) $2 AND attnum OPERATOR(pg_catalog.>) 0 "
+        "  AND NOT attisdropped ORDER BY attnum)",
         2, types, values, nullptr);
     bool isnull;
     return DatumGetBool(ResultDatum(0, 1, &isnull));
@@ -115,8 +119,10 @@ bool SameColumnNames(Oid a, Oid b) {
 bool HasDependentViews(Oid view) {
     return QueryOid(
                "SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r "
-               "  ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-               "  AND r.oid = d.objid WHERE d.refobjid = $1 AND r.ev_class <> $1",
+               "  ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+               "  AND r.oid OPERATOR(pg_catalog.=) d.objid "
+               "WHERE d.refobjid OPERATOR(pg_catalog.=) $1 "
+               "AND r.ev_class OPERATOR(pg_catalog.<>) $1",
                view) > 0;
 }
 
@@ -204,13 +210,6 @@ ReferencingKeyRow *ReferencingKeys(Oid relid, int *n) {
     }
     *n = (int)rows;
     return out;
-}
-
-char *QualifiedRelationName(Oid relid) {
-    char *schema;
-    char *name;
-    RelationNames(relid, &schema, &name);
-    return CoreString([&] { return core::QualifiedName(schema, name); });
 }
 
 }  // namespace softdelete

@@ -31,8 +31,6 @@ char *EqualityOperatorSql(Oid typid);
 
 // Schema and name of a relation, palloc'd; errors if it does not exist.
 void RelationNames(Oid relid, char **schema, char **name);
-// "schema"."name" of a relation, quoted as needed, palloc'd.
-char *QualifiedRelationName(Oid relid);
 
 // One grant on a relation, from its ACL (the owner's own left out).
 struct GrantRow {

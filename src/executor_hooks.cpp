@@ -73,9 +73,9 @@ void RunStandardFinish(QueryDesc *qd) {
 
 // Runs the cascades recorded at or above min_level: each round's statements
 // record more (deeper levels of a tree, user triggers): loop until none is
-// left; then the restored rows' parents are checked.
+// left; then the restored rows' parents are checked.  The caller checks that
+// there is work.
 void ApplyPending(int min_level) {
-    if (!HasPendingCascades(min_level) && !HasRestoredRows(min_level)) return;
     BeginInternalStatement();
     internal_origin = min_level;
     WithCleanup(

@@ -404,10 +404,9 @@ Candidates TakeCandidates(const PurgeUnit *u) {
     c.referenced = (bool *)palloc0(sizeof(bool) * (c.n + 1));
     for (int i = 0; i < c.n; ++i) {
         bool isnull;
-        c.tids[i] =
-            *(ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[i], tab->tupdesc, 1, &isnull));
+        c.tids[i] = *(ItemPointer)DatumGetPointer(TupleDatum(tab, i, 1, &isnull));
         for (int k = 0; k < nk; ++k) {
-            Datum d = SPI_getbinval(tab->vals[i], tab->tupdesc, k + 2, &c.nulls[i * nk + k]);
+            Datum d = TupleDatum(tab, i, k + 2, &c.nulls[i * nk + k]);
             Form_pg_attribute att = TupleDescAttr(tab->tupdesc, k + 1);
             c.keys[i * nk + k] =
                 c.nulls[i * nk + k] ? (Datum)0 : datumCopy(d, att->attbyval, att->attlen);
@@ -481,8 +480,7 @@ void MarkReferenced(const PurgeUnit *u, const PurgeReference *ref, Candidates *c
     SPITupleTable *tab = SPI_tuptable;
     for (uint64 r = 0; r < SPI_processed; ++r) {
         bool isnull;
-        ItemPointer tid =
-            (ItemPointer)DatumGetPointer(SPI_getbinval(tab->vals[r], tab->tupdesc, 1, &isnull));
+        ItemPointer tid = (ItemPointer)DatumGetPointer(TupleDatum(tab, r, 1, &isnull));
         ItemPointerData *hit =
             (ItemPointerData *)bsearch(tid, sorted, c->n, sizeof(ItemPointerData), CompareTids);
         if (hit != nullptr) c->referenced[order[hit - sorted]] = true;
@@ -597,7 +595,7 @@ uint64 PurgeUnitInOneTransaction(const PurgeTarget *t, PurgeUnit *u, int batch_s
             Datum *tids = (Datum *)palloc(sizeof(Datum) * ncand);
             for (uint64 i = 0; i < ncand; ++i) {
                 bool isnull;
-                tids[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+                tids[i] = ResultDatum(i, 1, &isnull);
             }
             ArrayType *array = construct_array(tids, (int)ncand, TIDOID, sizeof(ItemPointerData),
                                                false, TYPALIGN_SHORT);

@@ -42,8 +42,6 @@ Oid RequireTable(FunctionCallInfo fcinfo, int argno) {
 
 const char *const kRetentionHint = "Pass an interval such as '30 days', or NULL.";
 
-void Connect() { ConnectSpi(); }
-
 }  // namespace
 
 extern "C" {
@@ -74,7 +72,7 @@ Datum softdelete_enable(PG_FUNCTION_ARGS) {
     opt.audit = PG_ARGISNULL(5) ? false : PG_GETARG_BOOL(5);
     // hide_deleted: NULL keeps the current setting (false on a first enable).
     opt.hide_deleted = PG_NARGS() < 7 || PG_ARGISNULL(6) ? -1 : (PG_GETARG_BOOL(6) ? 1 : 0);
-    Connect();
+    ConnectSpi();
     EnableTable(relid, &opt, 0);
     SPI_finish();
     PG_RETURN_VOID();
@@ -83,7 +81,7 @@ Datum softdelete_enable(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(softdelete_disable);
 Datum softdelete_disable(PG_FUNCTION_ARGS) {
     Oid relid = RequireTable(fcinfo, 0);
-    Connect();
+    ConnectSpi();
     DisableTable(relid);
     SPI_finish();
     PG_RETURN_VOID();
@@ -94,7 +92,7 @@ Datum softdelete_set_retention(PG_FUNCTION_ARGS) {
     Oid relid = RequireTable(fcinfo, 0);
     Interval *retention = PG_ARGISNULL(1) ? nullptr : PG_GETARG_INTERVAL_P(1);
     if (retention != nullptr) RequireRetentionInterval(retention, "retention", kRetentionHint);
-    Connect();
+    ConnectSpi();
     SetRetention(relid, retention);
     SPI_finish();
     PG_RETURN_VOID();
@@ -143,7 +141,7 @@ Datum softdelete_table_stats(PG_FUNCTION_ARGS) {
     Oid types[1] = {INTERVALOID};
     Datum args[1] = {PG_ARGISNULL(2) || far ? (Datum)0 : PG_GETARG_DATUM(2)};
     char argnulls[1] = {PG_ARGISNULL(2) || far ? 'n' : ' '};
-    Connect();
+    ConnectSpi();
     int level = ForceSearchPath();
     RunOwnStatement(kOwnStatement, [&] { QuerySql(sql, 1, types, args, argnulls); });
     AtEOXact_GUC(false, level);

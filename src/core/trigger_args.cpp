@@ -36,7 +36,7 @@ TriggerArgs DecodeTriggerArgs(const std::vector<std::string> &args) {
     return out;
 }
 
-bool IsRowTriggerName(const std::string &name) {
+bool IsRowTriggerName(std::string_view name) noexcept {
     return name == kDeleteTriggerName || name == kWriteTriggerName || name == kCascadeTriggerName;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace softdelete::core {
@@ -30,7 +31,8 @@ std::vector<std::string> EncodeTriggerArgs(const TriggerArgs &args);
 // column, a flag that is neither "true" nor "false").
 TriggerArgs DecodeTriggerArgs(const std::vector<std::string> &args);
 
-// True for the names of the row triggers that carry TriggerArgs.
-bool IsRowTriggerName(const std::string &name);
+// True for the names of the row triggers that carry TriggerArgs.  Allocates
+// nothing and cannot throw: the shell calls it on trigger names directly.
+bool IsRowTriggerName(std::string_view name) noexcept;
 
 }  // namespace softdelete::core
