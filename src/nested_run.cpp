@@ -73,13 +73,13 @@ void RunInsideEarlierHooks(ExecutorRun_hook_type prev, void (*fn)(void *), void 
     QueryDesc *qd = CreateQueryDesc(stmt, "-- softdelete: statement end",
                                     ActiveSnapshotSet() ? GetActiveSnapshot() : InvalidSnapshot,
                                     InvalidSnapshot, None_Receiver, nullptr, nullptr, 0);
-    work_fn = fn;
-    work_arg = arg;
     standard_ExecutorStart(qd, 0);
     ExecutorRunCall call{};
     call.query_desc = qd;
     call.direction = ForwardScanDirection;
     call.count = 0;
+    work_fn = fn;
+    work_arg = arg;
     ContinueExecutorRun(prev, call);
     standard_ExecutorFinish(qd);
     standard_ExecutorEnd(qd);

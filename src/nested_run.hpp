@@ -11,7 +11,10 @@
 // here) passed down through those libraries' ExecutorRun hooks: they see the
 // work as nested, as they see a trigger's statements.  The plan's start, finish
 // and end are the standard ones (no hook sees a statement to count or log),
-// and its query id is 0.
+// and its query id is 0.  Those hooks therefore see, in ExecutorRun, a query
+// whose ExecutorStart they did not see (a lone custom scan, no range table,
+// totaltime unset): pg_stat_statements, auto_explain and pgaudit take that
+// as it is (test/t/050_coexistence.pl, 051_preload_order_nesting.pl).
 #pragma once
 
 extern "C" {

@@ -28,8 +28,12 @@ namespace softdelete {
 namespace {
 
 HTAB *rel_cache = nullptr;
+// Counts invalidation events: a build that saw one arrive keeps its entry
+// invalid (the facts it read may already be stale).
+uint64 invalidations = 0;
 
 void InvalidateRelation(Datum, Oid relid) {
+    invalidations++;
     MarkEdgesStale();
     if (rel_cache == nullptr) return;
     if (OidIsValid(relid)) {
@@ -72,7 +76,10 @@ void BuildRelInfo(RelInfo *info, Relation rel) {
     info->column_type = InvalidOid;
     info->owner = rel->rd_rel->relowner;
     memset(&info->column, 0, sizeof info->column);
-    TriggerDesc *desc = rel->trigdesc;
+    const uint64 invalidations_before = invalidations;
+    // A copy: the catalog lookups below may process invalidations that
+    // rebuild rel's relcache entry and free its trigger list.
+    TriggerDesc *desc = rel->trigdesc != nullptr ? CopyTriggerDesc(rel->trigdesc) : nullptr;
     const Trigger *found = nullptr;
     for (int i = 0; desc != nullptr && i < desc->numtriggers; ++i) {
         const Trigger *t = &desc->triggers[i];
@@ -110,7 +117,8 @@ void BuildRelInfo(RelInfo *info, Relation rel) {
             }
         }
     }
-    info->valid = true;
+    if (desc != nullptr) FreeTriggerDesc(desc);
+    info->valid = invalidations == invalidations_before;
 }
 
 }  // namespace
